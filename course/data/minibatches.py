@@ -1,0 +1,42 @@
+"""Cut a dataset into minibatches, in a new random order every epoch.
+
+    for epoch in range(epochs):
+        for X_batch, y_batch in minibatches(X, y, batch_size=32, seed=0, epoch=epoch):
+            ...   # one gradient step per minibatch
+
+One epoch visits every row exactly once. The order depends only on (seed,
+epoch): each epoch is shuffled differently, and rerunning with the same seed
+repeats every epoch exactly.
+"""
+
+import numpy as np
+
+from course.data._checks import as_rows, check_whole_number
+
+
+def minibatches(X, y, batch_size=32, shuffle=True, seed=0, epoch=0):
+    """Return an iterator of (X_batch, y_batch) pairs that cover every row once.
+
+    X: array (n, ...); y: array (n, ...), one row per example.
+    batch_size: rows per minibatch; the last minibatch keeps the n % batch_size
+        rows left over (it is smaller, never dropped).
+    shuffle: visit the rows in a random order (else in their stored order).
+    seed, epoch: the random order is drawn from (seed, epoch); pass the epoch
+        number to get a fresh order each epoch. seed=None draws a fresh order
+        on every call.
+    Yields X[rows], y[rows] with len(rows) == batch_size except maybe the last.
+    """
+    X, y = as_rows(X, y)
+    check_whole_number(batch_size, "batch_size", minimum=1)
+    order = np.arange(len(X))
+    if shuffle:
+        entropy = None if seed is None else (seed, epoch)
+        order = np.random.default_rng(entropy).permutation(len(X))
+    # The checks above run when you call minibatches(); the batches come lazily.
+    return _batches(X, y, order, batch_size)
+
+
+def _batches(X, y, order, batch_size):
+    for start in range(0, len(order), batch_size):
+        rows = order[start:start + batch_size]
+        yield X[rows], y[rows]

@@ -1,0 +1,151 @@
+"""Small made-up datasets and loss surfaces, for pictures where the answer is known.
+
+    x, y = make_noisy_line(slope=2.0, intercept=1.0, seed=0)   # fit a line by SGD
+    X, y = make_two_blobs(seed=0)                               # a decision boundary
+    surface = make_rosenbrock()                                 # race the optimizers
+    surface(surface.start), surface.gradient(surface.start)
+
+The same seed always gives the same numbers. The loss surfaces have nothing
+random in them.
+"""
+
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+
+from course.data._checks import check_whole_number
+from course.validation import as_float_array
+
+
+def make_noisy_line(n_samples=50, slope=2.0, intercept=1.0, noise=0.5,
+                    x_range=(-3.0, 3.0), seed=0):
+    """Points scattered around the line y = slope * x + intercept.
+
+    x is drawn uniformly from x_range; y = slope * x + intercept + e, where
+    e is normal noise with standard deviation `noise`.
+    Returns x and y, float64 arrays of shape (n_samples,), sorted by x so they
+    plot as a line. A Dense layer wants a column: use x[:, None] (n, 1).
+    """
+    check_whole_number(n_samples, "n_samples", minimum=1)
+    if noise < 0:
+        raise ValueError(f"noise is a standard deviation and must be >= 0, not {noise}.")
+    low, high = x_range
+    if not low < high:
+        raise ValueError(f"x_range must be (low, high) with low < high, not {x_range}.")
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(low, high, size=n_samples))
+    y = slope * x + intercept + rng.normal(0.0, noise, size=n_samples)
+    return x, y
+
+
+def make_two_blobs(n_samples=200, centers=((-1.0, -1.0), (1.0, 1.0)), spread=0.7,
+                   seed=0):
+    """Two round clouds of 2-D points, one per class, for logistic regression.
+
+    Class 0 is centred on centers[0] and class 1 on centers[1]; each point is
+    its centre plus normal noise with standard deviation `spread` per axis.
+    Returns X, float64 (n_samples, 2), and y, int64 (n_samples,) with 0 or 1:
+    n_samples // 2 points of class 0, the rest of class 1, rows shuffled.
+    """
+    check_whole_number(n_samples, "n_samples", minimum=2)
+    centers = as_float_array(centers, "centers")
+    if centers.shape != (2, 2):
+        raise ValueError(f"centers must be two (x, y) points, shape (2, 2), not "
+                         f"{centers.shape}.")
+    if spread <= 0:
+        raise ValueError(f"spread is a standard deviation and must be > 0, not {spread}.")
+    rng = np.random.default_rng(seed)
+    y = np.repeat([0, 1], [n_samples // 2, n_samples - n_samples // 2])
+    X = centers[y] + rng.normal(0.0, spread, size=(n_samples, 2))
+    order = rng.permutation(n_samples)
+    return X[order], y[order].astype(np.int64)
+
+
+# Loss surfaces over two weights w = (w0, w1). Every function takes w of shape
+# (..., 2), so it works on one point (2,) or a whole grid (rows, columns, 2)
+# for a contour plot, and returns the loss of shape (...) or the gradient
+# with the same shape as w.
+
+def rosenbrock(w, a=1.0, b=100.0):
+    """Rosenbrock's banana valley: L = (a - w0)^2 + b * (w1 - w0^2)^2.
+
+    A curved, narrow, almost flat-bottomed ravine with its minimum L = 0 at
+    w = (a, a^2). Gradient descent zigzags across it and crawls along it.
+    """
+    w0, w1 = _split_weights(w)
+    return (a - w0) ** 2 + b * (w1 - w0 ** 2) ** 2
+
+
+def rosenbrock_gradient(w, a=1.0, b=100.0):
+    """dL/dw of rosenbrock: (-2(a - w0) - 4 b w0 (w1 - w0^2), 2 b (w1 - w0^2))."""
+    w0, w1 = _split_weights(w)
+    valley = w1 - w0 ** 2
+    return np.stack([-2 * (a - w0) - 4 * b * w0 * valley, 2 * b * valley], axis=-1)
+
+
+def ravine(w, steepness=20.0):
+    """A straight quadratic ravine: L = (w0^2 + steepness * w1^2) / 2.
+
+    Minimum L = 0 at w = (0, 0). Across the ravine (w1) the loss curves
+    `steepness` times more sharply than along it (w0), so a learning rate
+    small enough not to bounce across is slow along it.
+    """
+    w0, w1 = _split_weights(w)
+    return (w0 ** 2 + steepness * w1 ** 2) / 2
+
+
+def ravine_gradient(w, steepness=20.0):
+    """dL/dw of ravine: (w0, steepness * w1)."""
+    w0, w1 = _split_weights(w)
+    return np.stack([w0, steepness * w1], axis=-1)
+
+
+def _split_weights(w):
+    w = as_float_array(w, "w")
+    if w.ndim == 0 or w.shape[-1] != 2:
+        raise ValueError(f"w must hold two weights (w0, w1) along its last axis, "
+                         f"shape (2,) or (..., 2), but it has shape {w.shape}.")
+    return w[..., 0], w[..., 1]
+
+
+@dataclass(frozen=True)
+class LossSurface:
+    """A loss over two weights with its gradient, a starting point and its minimum.
+
+    surface(w) is the loss, surface.gradient(w) its gradient, both for w of
+    shape (2,) or (..., 2). start and minimum are float64 arrays of shape (2,).
+    """
+
+    name: str
+    loss: object
+    gradient: object
+    start: np.ndarray
+    minimum: np.ndarray
+
+    def __call__(self, w):
+        return self.loss(w)
+
+
+def make_rosenbrock(a=1.0, b=100.0, start=(-1.5, 2.0)):
+    """The Rosenbrock valley as a LossSurface, minimum at (a, a^2)."""
+    return LossSurface("rosenbrock", partial(rosenbrock, a=a, b=b),
+                       partial(rosenbrock_gradient, a=a, b=b),
+                       _point(start, "start"), np.array([a, a ** 2], dtype=np.float64))
+
+
+def make_ravine(steepness=20.0, start=(-4.0, 1.0)):
+    """The straight quadratic ravine as a LossSurface, minimum at (0, 0)."""
+    if steepness <= 0:
+        raise ValueError(f"steepness must be > 0 so that the ravine has a bottom, "
+                         f"not {steepness}.")
+    return LossSurface("ravine", partial(ravine, steepness=steepness),
+                       partial(ravine_gradient, steepness=steepness),
+                       _point(start, "start"), np.zeros(2))
+
+
+def _point(point, name):
+    point = as_float_array(point, name, dtype=np.float64)
+    if point.shape != (2,):
+        raise ValueError(f"{name} must be one point (w0, w1), shape (2,), not {point.shape}.")
+    return point
