@@ -1,0 +1,319 @@
+"""Dense layers: the forward pass, the backward pass, and how weights start.
+
+A Dense (fully connected) layer turns each example's d input features into
+`units` outputs:
+
+    z = x @ kernel + bias          x (n, d), kernel (d, units), bias (units,)
+    a = activation(z)              z, a (n, units)
+
+Backpropagation runs the same steps in reverse. Given dL/da from the layer
+above, the chain rule gives
+
+    dL/dz      = activation.backward(dL/da, z, a)
+    dL/dkernel = x.T @ dL/dz       (d, units)
+    dL/dbias   = sum of dL/dz over the examples   (units,)
+    dL/dx      = dL/dz @ kernel.T  (n, d), handed to the layer below
+
+`dense_forward` / `dense_backward` are the bare pair (no activation); the
+`Dense` class adds the activation, owns the parameters and their gradients,
+and is what `course.Sequential` stacks.
+"""
+
+import math
+
+import numpy as np
+
+from course import activations, utils
+from course.validation import as_float_array, check_choice
+
+
+# ----------------------------------------------------------------------------
+# The functional pair
+# ----------------------------------------------------------------------------
+
+def dense_forward(x, kernel, bias):
+    """out = x @ kernel + bias.
+
+    x: (n, d) inputs, one row per example; kernel: (d, units); bias: (units,).
+    Returns out (n, units) and a cache (x, kernel) for `dense_backward`.
+    """
+    if x.ndim != 2 or x.shape[1] != kernel.shape[0]:
+        raise ValueError(f"x has shape {x.shape} but the kernel has shape {kernel.shape}; "
+                         f"x must be 2-D (examples, features) with {kernel.shape[0]} "
+                         f"features, one per row of the kernel.")
+    out = x @ kernel
+    out += bias
+    return out, (x, kernel)
+
+
+def dense_backward(grad_out, cache, input_gradient=True):
+    """Gradients of the loss through out = x @ kernel + bias.
+
+    grad_out: dL/dout, (n, units); cache: (x, kernel) from `dense_forward`.
+    Returns (grad_x (n, d), grad_kernel (d, units), grad_bias (units,)):
+        grad_x = grad_out @ kernel.T,  grad_kernel = x.T @ grad_out,
+        grad_bias = grad_out summed over the examples (axis 0).
+    input_gradient=False skips grad_x (returns None in its place): the first
+    layer's input is the data, which nobody updates, so its gradient would be
+    one matrix product wasted per step. PyTorch skips it the same way.
+    """
+    x, kernel = cache
+    grad_kernel = x.T @ grad_out
+    grad_bias = grad_out.sum(axis=0)
+    grad_x = grad_out @ kernel.T if input_gradient else None
+    return grad_x, grad_kernel, grad_bias
+
+
+# ----------------------------------------------------------------------------
+# How weights start (Keras's initializers, by the same names)
+# ----------------------------------------------------------------------------
+# For a kernel of shape (fan_in, fan_out): fan_in inputs feed each unit and
+# each input feeds fan_out units. Glorot (Xavier) keeps the variance of the
+# signal about the same forwards and backwards: Var = 2 / (fan_in + fan_out).
+# He keeps it for relu layers, which zero half their inputs: Var = 2 / fan_in.
+# LeCun: Var = 1 / fan_in. A uniform on [-limit, limit] has Var = limit^2 / 3.
+# Keras's "normal" versions draw from a normal truncated at two standard
+# deviations, with the standard deviation divided by 0.8796... so that the
+# truncated distribution still has the variance above. We do the same.
+
+_TRUNCATED_STDDEV_CORRECTION = 0.87962566103423978
+
+
+def _truncated_normal(shape, stddev, rng):
+    """Normal(0, stddev) redrawn wherever it falls beyond 2 standard deviations."""
+    values = rng.standard_normal(shape)
+    outside = np.abs(values) > 2.0
+    while outside.any():
+        values[outside] = rng.standard_normal(int(outside.sum()))
+        outside = np.abs(values) > 2.0
+    return values * stddev
+
+
+def _fans(shape):
+    fan_in = shape[0] if len(shape) > 1 else 1
+    fan_out = shape[-1]
+    return fan_in, fan_out
+
+
+def _generator(rng):
+    return utils.random_generator() if rng is None else rng
+
+
+def glorot_uniform(shape, rng=None):
+    """Uniform on [-limit, limit], limit = sqrt(6 / (fan_in + fan_out)). Keras's default."""
+    fan_in, fan_out = _fans(shape)
+    limit = math.sqrt(6.0 / (fan_in + fan_out))
+    return _generator(rng).uniform(-limit, limit, size=shape)
+
+
+def glorot_normal(shape, rng=None):
+    """Truncated normal, stddev = sqrt(2 / (fan_in + fan_out)) / 0.8796."""
+    fan_in, fan_out = _fans(shape)
+    stddev = math.sqrt(2.0 / (fan_in + fan_out)) / _TRUNCATED_STDDEV_CORRECTION
+    return _truncated_normal(shape, stddev, _generator(rng))
+
+
+def he_uniform(shape, rng=None):
+    """Uniform on [-limit, limit], limit = sqrt(6 / fan_in). Suits relu."""
+    fan_in, _ = _fans(shape)
+    limit = math.sqrt(6.0 / fan_in)
+    return _generator(rng).uniform(-limit, limit, size=shape)
+
+
+def he_normal(shape, rng=None):
+    """Truncated normal, stddev = sqrt(2 / fan_in) / 0.8796. Suits relu."""
+    fan_in, _ = _fans(shape)
+    stddev = math.sqrt(2.0 / fan_in) / _TRUNCATED_STDDEV_CORRECTION
+    return _truncated_normal(shape, stddev, _generator(rng))
+
+
+def lecun_uniform(shape, rng=None):
+    """Uniform on [-limit, limit], limit = sqrt(3 / fan_in)."""
+    fan_in, _ = _fans(shape)
+    limit = math.sqrt(3.0 / fan_in)
+    return _generator(rng).uniform(-limit, limit, size=shape)
+
+
+def lecun_normal(shape, rng=None):
+    """Truncated normal, stddev = sqrt(1 / fan_in) / 0.8796."""
+    fan_in, _ = _fans(shape)
+    stddev = math.sqrt(1.0 / fan_in) / _TRUNCATED_STDDEV_CORRECTION
+    return _truncated_normal(shape, stddev, _generator(rng))
+
+
+def random_normal(shape, rng=None):
+    """Normal with mean 0 and stddev 0.05 (Keras's RandomNormal defaults)."""
+    return _generator(rng).normal(0.0, 0.05, size=shape)
+
+
+def random_uniform(shape, rng=None):
+    """Uniform on [-0.05, 0.05] (Keras's RandomUniform defaults)."""
+    return _generator(rng).uniform(-0.05, 0.05, size=shape)
+
+
+def truncated_normal(shape, rng=None):
+    """Normal with stddev 0.05 truncated at 2 stddevs (Keras's TruncatedNormal)."""
+    return _truncated_normal(shape, 0.05, _generator(rng))
+
+
+def zeros(shape, rng=None):
+    """All zeros: Keras's default for biases."""
+    return np.zeros(shape)
+
+
+def ones(shape, rng=None):
+    """All ones."""
+    return np.ones(shape)
+
+
+INITIALIZERS = {
+    "glorot_uniform": glorot_uniform, "glorot_normal": glorot_normal,
+    "he_uniform": he_uniform, "he_normal": he_normal,
+    "lecun_uniform": lecun_uniform, "lecun_normal": lecun_normal,
+    "random_normal": random_normal, "random_uniform": random_uniform,
+    "truncated_normal": truncated_normal, "zeros": zeros, "ones": ones,
+}
+
+
+def get_initializer(identifier):
+    """A Keras initializer name, or your own function `f(shape) -> array`, as a function."""
+    if callable(identifier):
+        return identifier
+    check_choice(identifier, INITIALIZERS, "initializer")
+    return INITIALIZERS[identifier]
+
+
+# ----------------------------------------------------------------------------
+# The Dense layer
+# ----------------------------------------------------------------------------
+
+_FLOAT_DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+class Dense:
+    """A fully connected layer: a = activation(x @ kernel + bias).
+
+    units: how many outputs (neurons) the layer has.
+    activation: None or "linear", "sigmoid", "relu", "tanh", "softmax", or an
+        activation object from `course.activations`.
+    input_shape: (d,) for the first layer of a model, so the model can be built
+        (and summarised) before it sees data; later layers learn d from the
+        layer below.
+    kernel_initializer, bias_initializer: a name from `INITIALIZERS` (Keras's
+        names) or your own function f(shape) -> array.
+    dtype: "float32" (the default, as in Keras: half the memory, twice the
+        speed) or "float64" (for gradient checks).
+
+    After `build(d)`: `params` = {"kernel": (d, units), "bias": (units,)}.
+    After `backward`: `grads` holds dL/dkernel and dL/dbias under the same keys.
+    """
+
+    def __init__(self, units, activation=None, input_shape=None,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 dtype="float32", name=None):
+        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
+            raise ValueError(f"units must be a positive integer (the number of outputs), "
+                             f"got {units!r}.")
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.input_shape = _as_input_shape(input_shape)
+        self.kernel_initializer = get_initializer(kernel_initializer)
+        self.bias_initializer = get_initializer(bias_initializer)
+        self.dtype = _as_dtype(dtype)
+        self.name = name
+        self.input_dim = None
+        self.params = {}
+        self.grads = {}
+        self._cache = None
+
+    def __repr__(self):
+        return (f"Dense({self.units}, activation={self.activation.name!r}"
+                + (f", input_shape=({self.input_dim},)" if self.built else "") + ")")
+
+    @property
+    def built(self):
+        return self.input_dim is not None
+
+    @property
+    def output_shape(self):
+        """(None, units): None stands for any number of examples, as in Keras."""
+        return (None, self.units)
+
+    def build(self, input_dim):
+        """Create the kernel (input_dim, units) and the bias (units,)."""
+        input_dim = int(input_dim)
+        if input_dim < 1:
+            raise ValueError(f"A Dense layer needs at least one input feature, got {input_dim}.")
+        self.input_dim = input_dim
+        self.params = {
+            "kernel": self._initial("kernel", self.kernel_initializer, (input_dim, self.units)),
+            "bias": self._initial("bias", self.bias_initializer, (self.units,)),
+        }
+        self.grads = {key: np.zeros_like(value) for key, value in self.params.items()}
+
+    def _initial(self, what, initializer, shape):
+        values = np.asarray(initializer(shape))
+        if values.shape != shape:
+            raise ValueError(f"The {what} initializer returned shape {values.shape}; "
+                             f"it must return {shape}.")
+        return np.array(values, dtype=self.dtype)  # a fresh, writable, contiguous copy
+
+    def count_params(self):
+        """How many numbers the layer learns: d * units + units."""
+        if not self.built:
+            raise ValueError("This Dense layer is not built yet, so it has no parameters; "
+                             "give the first layer input_shape=(d,) or call build(d).")
+        return sum(value.size for value in self.params.values())
+
+    def forward(self, x):
+        """a = activation(x @ kernel + bias); keeps x, z and a for `backward`.
+
+        x: (n, d). Builds the layer on first use if it has no weights yet.
+        Returns a: (n, units) in the layer's dtype.
+        """
+        if not isinstance(x, np.ndarray) or x.dtype != self.dtype:
+            x = as_float_array(x, "x", dtype=self.dtype)
+        if not self.built:
+            if x.ndim != 2:
+                raise ValueError(f"x has shape {x.shape}; a Dense layer takes a 2-D array "
+                                 f"(examples, features). For one feature use x.reshape(-1, 1).")
+            self.build(self.input_shape[0] if self.input_shape else x.shape[1])
+        z, cache = dense_forward(x, self.params["kernel"], self.params["bias"])
+        a = self.activation.forward(z)
+        self._cache = (cache, z, a)
+        return a
+
+    def backward(self, grad_a, input_gradient=True):
+        """Fill `grads` from dL/da (n, units) and return dL/dx (n, d).
+
+        input_gradient=False skips dL/dx (returns None), for the first layer.
+        """
+        if self._cache is None:
+            raise RuntimeError("Call forward before backward: backward needs the inputs "
+                               "and outputs that forward keeps.")
+        cache, z, a = self._cache
+        if grad_a.shape != a.shape:
+            raise ValueError(f"The gradient has shape {grad_a.shape} but this layer's "
+                             f"output has shape {a.shape}; they must match.")
+        grad_z = self.activation.backward(grad_a, z, a)
+        grad_x, self.grads["kernel"], self.grads["bias"] = dense_backward(
+            grad_z, cache, input_gradient)
+        return grad_x
+
+
+def _as_input_shape(input_shape):
+    if input_shape is None:
+        return None
+    if isinstance(input_shape, (int, np.integer)) and not isinstance(input_shape, bool):
+        input_shape = (int(input_shape),)
+    if (not isinstance(input_shape, tuple) or len(input_shape) != 1
+            or not isinstance(input_shape[0], (int, np.integer)) or input_shape[0] < 1):
+        raise ValueError(f"input_shape must be a tuple (d,) with the number of input "
+                         f"features d, got {input_shape!r}.")
+    return (int(input_shape[0]),)
+
+
+def _as_dtype(dtype):
+    key = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
+    check_choice(key, _FLOAT_DTYPES, "dtype")
+    return np.dtype(_FLOAT_DTYPES[key])

@@ -1,0 +1,532 @@
+"""Sequential models: stack layers, then compile, fit, evaluate and predict, as in Keras.
+
+    model = Sequential([Dense(25, activation="sigmoid", input_shape=(64,)),
+                        Dense(15, activation="sigmoid"),
+                        Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, epochs=20, validation_split=0.2)
+    history.history["val_loss"]      # one number per epoch
+
+One training step on a minibatch (x, y) is the whole lesson in four lines:
+
+    predictions = model.forward(x)                       # every layer's forward
+    grad = loss.gradient(y, predictions)                 # d(cost)/d(predictions)
+    model.backward(grad)                                 # every layer's backward
+    optimizer.update(model_params, model_grads)          # one step downhill
+
+`fit` repeats it over shuffled minibatches for some epochs and reports the
+loss and the metrics per epoch. The loss and the optimizer may be your own
+objects: anything with `loss(y_true, y_pred)` and `loss.gradient(y_true,
+y_pred)`, and anything with `optimizer.update(params, grads)`.
+"""
+
+import math
+
+import numpy as np
+
+from course import losses, metrics as metrics_module, optimizers, utils
+from course.callbacks import Callback, History
+from course.validation import as_float_array, check_finite, check_same_length
+
+PREDICT_BATCH_SIZE = 1024
+"""predict and evaluate work through the data this many rows at a time.
+
+Keras uses 32; with numpy, bigger chunks are faster and give the same numbers,
+and chunks keep the memory bounded for a large data set."""
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite during `fit`, so training stopped.
+
+    history: the `History` of the epochs completed before it happened (also
+        in `model.history`).
+    epoch, step: where it happened, counting from 1 as the printed lines do.
+    """
+
+    def __init__(self, message, history, epoch, step):
+        super().__init__(message)
+        self.history = history
+        self.epoch = epoch
+        self.step = step
+
+
+class Sequential:
+    """A stack of layers, each feeding the next: predictions = layer_k(...layer_1(x)).
+
+    layers: a list of layers (e.g. `course.Dense`), or add them one by one
+    with `add`. Each layer needs build(input_dim), forward(x),
+    backward(grad, input_gradient=True), dicts `params` and `grads`, and
+    `output_shape`. The model is built (its weights made) as soon as the
+    number of input features is known: from the first layer's input_shape,
+    or from the data at the first fit or predict.
+    """
+
+    def __init__(self, layers=None, name="sequential"):
+        self.name = name
+        self.layers = []
+        self.input_dim = None
+        self.optimizer = None
+        self.loss = None
+        self.metrics = []
+        self.history = None
+        self.stop_training = False
+        for layer in layers or []:
+            self.add(layer)
+
+    def __repr__(self):
+        return f"Sequential({self.layers!r})"
+
+    # ------------------------------------------------------------ building
+
+    def add(self, layer):
+        """Put `layer` on top of the stack."""
+        for needed in ("forward", "backward", "build", "params", "grads"):
+            if not hasattr(layer, needed):
+                raise TypeError(f"{layer!r} cannot be a layer of a Sequential model: it "
+                                f"has no {needed!r}. Use course.Dense(...), for example.")
+        if getattr(layer, "name", None) is None:
+            layer.name = self._unique_name(type(layer).__name__.lower())
+        self.layers.append(layer)
+        if self.built:
+            layer.build(self._output_dim(len(self.layers) - 2))
+        elif len(self.layers) == 1 and getattr(layer, "input_shape", None):
+            self.build(layer.input_shape[0])
+
+    def _unique_name(self, base):
+        taken = {layer.name for layer in self.layers}
+        name, number = base, 0
+        while name in taken:
+            number += 1
+            name = f"{base}_{number}"
+        return name
+
+    def _output_dim(self, index):
+        return self.layers[index].output_shape[-1]
+
+    @property
+    def built(self):
+        return self.input_dim is not None
+
+    @property
+    def dtype(self):
+        """The float type of the first layer; fit and predict cast x to it."""
+        return self.layers[0].dtype
+
+    def build(self, input_dim):
+        """Make every layer's weights, for inputs with `input_dim` features."""
+        self._check_has_layers()
+        self.input_dim = int(input_dim)
+        dim = self.input_dim
+        for layer in self.layers:
+            layer.build(dim)
+            dim = layer.output_shape[-1]
+
+    def _check_has_layers(self):
+        if not self.layers:
+            raise ValueError("The model has no layers yet; add one with "
+                             "model.add(course.Dense(units, ...)).")
+
+    # ------------------------------------------------------------ compile
+
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
+        """Choose how the model learns (optimizer), from what (loss), and what to report.
+
+        optimizer: "sgd", "rmsprop" (Keras's default), "adam", or an object
+            with update(params, grads) (e.g. course.optimizers.Adam(1e-3)).
+        loss: "mae", "mse", "huber", "binary_crossentropy" (...), or an object
+            with __call__(y_true, y_pred) and gradient(y_true, y_pred).
+        metrics: a list of names ("accuracy", "mae", "mse", ...) or functions
+            f(y_true, y_pred) -> float, reported per epoch by fit.
+        """
+        if loss is None:
+            raise ValueError("compile needs a loss, for example "
+                             "model.compile(optimizer='adam', loss='mse').")
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = losses.get(loss)
+        if isinstance(metrics, str) or callable(metrics):
+            metrics = [metrics]
+        self.metrics = [metrics_module.get(metric, self.loss) for metric in metrics or []]
+
+    def _check_compiled(self, what):
+        if self.loss is None:
+            raise RuntimeError(f"Compile the model before you call {what}: for example "
+                               f"model.compile(optimizer='adam', loss='mse').")
+
+    # ------------------------------------------------------------ forward and backward
+
+    def forward(self, x):
+        """predictions = the last layer's output, x passed through every layer in turn.
+
+        x: (n, input_dim). Each layer keeps what its backward pass needs.
+        """
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, grad_predictions):
+        """Backpropagate d(cost)/d(predictions) through every layer, last first.
+
+        Fills each layer's `grads`. The first layer skips the gradient with
+        respect to its input (the data), which nothing needs.
+        """
+        grad = grad_predictions
+        for index in range(len(self.layers) - 1, -1, -1):
+            grad = self.layers[index].backward(grad, input_gradient=index > 0)
+
+    def _parameters(self):
+        return [param for layer in self.layers for param in layer.params.values()]
+
+    def _gradients(self):
+        return [grad for layer in self.layers for grad in layer.grads.values()]
+
+    # ------------------------------------------------------------ checking the data
+
+    def _check_x(self, x, name="x"):
+        """x as a finite 2-D array of the model's dtype, with the features it was built for."""
+        self._check_has_layers()
+        x = as_float_array(x, name, dtype=self.dtype)
+        if x.ndim != 2:
+            hint = f" For one feature, pass {name}.reshape(-1, 1)." if x.ndim == 1 else ""
+            raise ValueError(f"{name} has shape {x.shape}, but the model takes a 2-D array "
+                             f"(examples, features).{hint}")
+        if len(x) == 0:
+            raise ValueError(f"{name} has no examples (rows); pass at least one.")
+        check_finite(x, name)
+        if not self.built:
+            self.build(x.shape[1])
+        elif x.shape[1] != self.input_dim:
+            raise ValueError(f"{name} has {x.shape[1]} features (columns), but the model was "
+                             f"built for {self.input_dim}. Pass the same columns the model "
+                             f"was built with, or build a new model for {x.shape[1]} features.")
+        return x
+
+    def _check_y(self, y, x, name="y", x_name="x"):
+        """y as a finite array of the predictions' dtype and shape (n, units).
+
+        A target of shape (n,) against a model with one output is reshaped to
+        (n, 1), as Keras does; any other mismatch is an error.
+        """
+        y = as_float_array(y, name, dtype=self.layers[-1].dtype)
+        check_finite(y, name)
+        if y.ndim == 0:
+            raise ValueError(f"{name} is a single number; pass one target per example.")
+        check_same_length(x, y, x_name, name)
+        units = self._output_dim(-1)
+        if y.ndim == 1 and units == 1:
+            return y.reshape(-1, 1)
+        if y.ndim == 2 and y.shape[1] == units:
+            return y
+        raise ValueError(f"{name} has shape {y.shape}, but the model predicts {units} "
+                         f"value(s) per example, shape ({len(y)}, {units}). Give the last "
+                         f"layer as many units as {name} has columns, or pass {name} with "
+                         f"shape ({len(y)}, {units}).")
+
+    # ------------------------------------------------------------ predict and evaluate
+
+    def predict(self, x, batch_size=None):
+        """The model's predictions for x, shape (n, units).
+
+        x: (n, input_dim). batch_size: rows per forward pass (default
+        PREDICT_BATCH_SIZE); it changes the memory used, not the result.
+        """
+        x = self._check_x(x)
+        chunk = _positive_int(batch_size or PREDICT_BATCH_SIZE, "batch_size")
+        if len(x) <= chunk:
+            return self.forward(x)
+        return np.concatenate([self.forward(x[start:start + chunk])
+                               for start in range(0, len(x), chunk)])
+
+    def evaluate(self, x, y, batch_size=None, verbose=1, return_dict=False):
+        """The loss (and metrics) of the model on (x, y), without training.
+
+        Returns the loss as a float, or [loss, metric, ...] if the model was
+        compiled with metrics, or a dict {"loss": ..., name: ...} with
+        return_dict=True. verbose=1 also prints them on one line.
+        """
+        self._check_compiled("evaluate")
+        x = self._check_x(x)
+        y = self._check_y(y, x)
+        logs = self._evaluate_logs(x, y, batch_size)
+        if verbose:
+            print(_format_logs(logs))
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def _evaluate_logs(self, x, y, batch_size=None):
+        predictions = self.predict(x, batch_size)
+        logs = {"loss": _loss_value(self.loss, y, predictions)}
+        for metric in self.metrics:
+            logs[metric.name] = metric(y, predictions)
+        return logs
+
+    # ------------------------------------------------------------ fit
+
+    def fit(self, x, y, batch_size=32, epochs=1, validation_data=None,
+            validation_split=0.0, shuffle=True, verbose=1, callbacks=None):
+        """Train the model on (x, y) with minibatch gradient descent.
+
+        x: (n, features); y: (n, units), or (n,) for a model with one output
+            (reshaped to (n, 1), as Keras does). Both are cast to the model's
+            float type (float32 unless its layers were made with float64).
+        batch_size: examples per step (None means 32); the last batch of an
+            epoch holds what is left. Full-batch gradient descent: len(x).
+        epochs: passes over the training data.
+        validation_data: (x_val, y_val), evaluated after every epoch.
+        validation_split: instead, hold out this fraction of (x, y), taken
+            from the END of the data before any shuffling, as Keras does.
+        shuffle: a new random order of the examples every epoch (seed it
+            with course.utils.set_random_seed).
+        verbose: 0 silent; 2 one line per epoch; 1 the same lines plus a
+            progress bar (with timings) while an epoch takes longer than
+            half a second.
+        callbacks: a list of `course.callbacks.Callback` objects.
+
+        Returns a `History`; `model.history` is the same object. If the loss
+        becomes NaN or infinite, training stops with `TrainingDiverged`.
+        """
+        self._check_compiled("fit")
+        x = self._check_x(x)
+        y = self._check_y(y, x)
+        batch_size = _positive_int(32 if batch_size is None else batch_size, "batch_size")
+        epochs = _non_negative_int(epochs, "epochs")
+        if verbose == "auto":
+            verbose = 1
+        if verbose not in (0, 1, 2):
+            raise ValueError(f"verbose must be 0 (silent), 1 (progress bar and a line "
+                             f"per epoch) or 2 (a line per epoch), got {verbose!r}.")
+        if validation_data is not None:
+            x_val, y_val = self._check_validation_data(validation_data)
+        elif validation_split:
+            x, y, x_val, y_val = _split_off_validation(x, y, validation_split)
+        else:
+            x_val = y_val = None
+
+        steps = math.ceil(len(x) / batch_size)
+        history = History()
+        callbacks = [history, *_check_callbacks(callbacks)]
+        for callback in callbacks:
+            callback.set_model(self)
+            callback.set_params({"verbose": verbose, "epochs": epochs, "steps": steps})
+        self.history = history
+        self.stop_training = False
+        params = self._parameters()
+
+        # Overflow is reported once, clearly, by TrainingDiverged, not as warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for callback in callbacks:
+                callback.on_train_begin({})
+            for epoch in range(epochs):
+                for callback in callbacks:
+                    callback.on_epoch_begin(epoch, {})
+                logs = self._train_epoch(x, y, batch_size, shuffle, params,
+                                         epoch, epochs, verbose)
+                if x_val is not None:
+                    for name, value in self._evaluate_logs(x_val, y_val).items():
+                        logs["val_" + name] = value
+                if verbose:
+                    print(f"Epoch {epoch + 1}/{epochs} - {_format_logs(logs)}")
+                for callback in callbacks:
+                    callback.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
+            for callback in callbacks:
+                callback.on_train_end({})
+        return history
+
+    def _check_validation_data(self, validation_data):
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ValueError("validation_data must be a pair (x_val, y_val).")
+        x_val = self._check_x(validation_data[0], "x_val")
+        y_val = self._check_y(validation_data[1], x_val, "y_val", "x_val")
+        return x_val, y_val
+
+    def _train_epoch(self, x, y, batch_size, shuffle, params, epoch, epochs, verbose):
+        """One pass over (x, y) in minibatches; returns {"loss": ..., metric: ...}.
+
+        The examples are put in a new random order once per epoch; each
+        minibatch is then a slice of that copy, so no step copies data.
+        The epoch's loss and metrics are the means over its examples of the
+        per-step values, as Keras reports them.
+        """
+        n = len(x)
+        if shuffle:
+            order = utils.random_generator().permutation(n)
+            x, y = x[order], y[order]
+        bar = _progress_bar(epoch, epochs, math.ceil(n / batch_size)) if verbose == 1 else None
+        loss_sum = 0.0
+        metric_sums = [0.0] * len(self.metrics)
+        for step, start in enumerate(range(0, n, batch_size)):
+            x_batch = x[start:start + batch_size]
+            y_batch = y[start:start + batch_size]
+            predictions = self.forward(x_batch)
+            loss = _loss_value(self.loss, y_batch, predictions)
+            if not math.isfinite(loss):
+                if bar is not None:
+                    bar.close()
+                raise self._diverged(loss, epoch + 1, step + 1, n, batch_size)
+            self.backward(self._loss_gradient(y_batch, predictions))
+            self.optimizer.update(params, self._gradients())
+
+            size = len(x_batch)
+            loss_sum += loss * size
+            for index, metric in enumerate(self.metrics):
+                metric_sums[index] += metric(y_batch, predictions) * size
+            if bar is not None:
+                bar.set_postfix_str(f"loss: {loss_sum / (start + size):.4f}", refresh=False)
+                bar.update(1)
+        if bar is not None:
+            bar.close()
+        logs = {"loss": loss_sum / n}
+        for metric, total in zip(self.metrics, metric_sums):
+            logs[metric.name] = total / n
+        return logs
+
+    def _loss_gradient(self, y, predictions):
+        grad = self.loss.gradient(y, predictions)
+        if not isinstance(grad, np.ndarray) or grad.dtype != predictions.dtype:
+            grad = as_float_array(grad, "the loss gradient", dtype=predictions.dtype)
+        if grad.shape != predictions.shape:
+            raise ValueError(f"The loss's gradient has shape {grad.shape}, but the "
+                             f"predictions have shape {predictions.shape}; "
+                             f"gradient(y_true, y_pred) must return an array shaped "
+                             f"like y_pred.")
+        return grad
+
+    def _diverged(self, loss, epoch, step, n, batch_size):
+        steps = math.ceil(n / batch_size)
+        learning_rate = getattr(self.optimizer, "learning_rate", None)
+        rate = f" (it is {learning_rate:g} now)" if isinstance(learning_rate, float) else ""
+        return TrainingDiverged(
+            f"The loss became {loss} at epoch {epoch}, step {step} of {steps}, so training "
+            f"stopped. The weights grew until the numbers overflowed. Try a smaller "
+            f"learning rate{rate}, for example 10 times smaller, and scale the inputs "
+            f"(for example to [0, 1], or to mean 0 and standard deviation 1). The "
+            f"{epoch - 1} epoch(s) completed are in model.history and in this error's "
+            f".history.", self.history, epoch, step)
+
+    # ------------------------------------------------------------ weights
+
+    def count_params(self):
+        """How many numbers the model learns, over all its layers."""
+        return sum(layer.count_params() for layer in self.layers)
+
+    def get_weights(self):
+        """Copies of every parameter: [kernel_1, bias_1, kernel_2, bias_2, ...]."""
+        self._check_built("get_weights")
+        return [param.copy() for param in self._parameters()]
+
+    def set_weights(self, weights):
+        """Copy `weights` (a list as get_weights returns) into the model's parameters."""
+        self._check_built("set_weights")
+        params = self._parameters()
+        weights = list(weights)
+        if len(weights) != len(params):
+            raise ValueError(f"set_weights got {len(weights)} arrays, but the model has "
+                             f"{len(params)} parameters (a kernel and a bias per layer); "
+                             f"pass a list like model.get_weights() returns.")
+        arrays = [as_float_array(w, f"weights[{i}]") for i, w in enumerate(weights)]
+        for index, (param, array) in enumerate(zip(params, arrays)):
+            if array.shape != param.shape:
+                raise ValueError(f"weights[{index}] has shape {array.shape}, but the "
+                                 f"model's parameter {index} has shape {param.shape}.")
+        for param, array in zip(params, arrays):
+            param[...] = array          # in place: the optimizer keeps its references
+
+    def _check_built(self, what):
+        if not self.built:
+            raise ValueError(f"The model has no weights yet, so {what} cannot work. Give "
+                             f"the first layer input_shape=(features,), or call fit or "
+                             f"predict once.")
+
+    # ------------------------------------------------------------ summary
+
+    def summary(self, print_fn=print):
+        """Print a table of the layers, their output shapes and parameter counts, as Keras."""
+        self._check_built("summary")
+        line, rule = "_" * 65, "=" * 65
+        rows = [f'Model: "{self.name}"', line,
+                _summary_row("Layer (type)", "Output Shape", "Param #"), rule]
+        for layer in self.layers:
+            shape = "(" + ", ".join(str(dim) for dim in layer.output_shape) + ")"
+            rows.append(_summary_row(f"{layer.name} ({type(layer).__name__})", shape,
+                                     f"{layer.count_params():,}"))
+        total = self.count_params()
+        rows += [rule, f"Total params: {total:,}", f"Trainable params: {total:,}",
+                 "Non-trainable params: 0", line]
+        print_fn("\n".join(rows))
+
+
+def _summary_row(layer, shape, count):
+    return f" {layer:<27} {shape:<25} {count}".rstrip()
+
+
+def _loss_value(loss, y, predictions):
+    """The loss of one minibatch as a float; NaN or inf when the numbers overflowed.
+
+    The library's losses refuse NaN or infinite inputs with a ValueError.
+    During training such values mean the weights diverged, which fit reports
+    with its own error, so here they become NaN (or inf) instead.
+    """
+    try:
+        return float(loss(y, predictions))
+    except ValueError:
+        if not np.isfinite(predictions).all():
+            return math.nan
+        per_example = getattr(loss, "per_example", None)
+        if per_example is not None and not np.isfinite(per_example(y, predictions)).all():
+            return math.inf
+        raise
+
+
+def _format_logs(logs):
+    """{"loss": 0.25, "val_loss": 0.3} -> "loss: 0.2500 - val_loss: 0.3000", as Keras."""
+    return " - ".join(f"{name}: {_format_number(value)}" for name, value in logs.items())
+
+
+def _format_number(value):
+    if value == 0 or abs(value) >= 1e-3 or not math.isfinite(value):
+        return f"{value:.4f}"
+    return f"{value:.4e}"
+
+
+def _split_off_validation(x, y, fraction):
+    """The last `fraction` of the examples become the validation set, as Keras."""
+    if not 0 < fraction < 1:
+        raise ValueError(f"validation_split must be a fraction between 0 and 1, "
+                         f"got {fraction!r}.")
+    split_at = int(len(x) * (1 - fraction))
+    if split_at == 0 or split_at == len(x):
+        raise ValueError(f"validation_split={fraction} of {len(x)} examples leaves "
+                         f"{split_at} for training and {len(x) - split_at} for "
+                         f"validation; both need at least one.")
+    return x[:split_at], y[:split_at], x[split_at:], y[split_at:]
+
+
+def _check_callbacks(callbacks):
+    callbacks = list(callbacks or [])
+    for callback in callbacks:
+        if not isinstance(callback, Callback):
+            raise TypeError(f"{callback!r} is not a callback; subclass "
+                            f"course.callbacks.Callback.")
+    return callbacks
+
+
+def _progress_bar(epoch, epochs, steps):
+    from tqdm.auto import tqdm  # here, so that importing course stays fast
+
+    return tqdm(total=steps, desc=f"Epoch {epoch + 1}/{epochs}", unit="step",
+                leave=False, delay=0.5)
+
+
+def _positive_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive whole number, got {value!r}.")
+    return int(value)
+
+
+def _non_negative_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{name} must be a whole number, 0 or more, got {value!r}.")
+    return int(value)
