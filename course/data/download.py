@@ -79,7 +79,8 @@ def fetch(remote, data_dir=None, progress=True):
         if actual == remote.sha256:
             return path
         _remove_bad_copy(path, remote, actual)
-    return _download(remote, folder, progress)
+    _download(remote, folder, progress)
+    return path
 
 
 def _as_remote_file(remote):
@@ -122,14 +123,14 @@ class _HashRecordingDownloader:
 
 
 def _download(remote, folder, progress):
+    """Download remote.url into folder/remote.filename, checked, or raise."""
     import pooch
     import requests
 
     downloader = _HashRecordingDownloader(progress)
     try:
-        saved = pooch.retrieve(remote.url, known_hash=f"sha256:{remote.sha256}",
-                               fname=remote.filename, path=folder,
-                               downloader=downloader)
+        pooch.retrieve(remote.url, known_hash=f"sha256:{remote.sha256}",
+                       fname=remote.filename, path=folder, downloader=downloader)
     except requests.exceptions.RequestException as error:
         raise DownloadError(_cannot_download(remote, folder, _reason(error))) from None
     except ValueError:
@@ -144,7 +145,6 @@ def _download(remote, folder, progress):
     except OSError as error:
         reason = f"the folder {folder} cannot be written to ({error.strerror or error})"
         raise DownloadError(_cannot_download(remote, folder, reason)) from None
-    return Path(saved)
 
 
 def _reason(error):
