@@ -181,7 +181,7 @@ def get(identifier):
 
     identifier: None (no activation, "linear"), a name ("linear", "sigmoid",
     "relu", "tanh", "softmax"), one of this module's functions (e.g.
-    `activations.relu`), or an object with forward(z) and
+    `activations.relu`) or classes (`ReLU`), or an object with forward(z) and
     backward(grad_a, z, a) (yours included), which is returned as is.
     """
     if identifier is None:
@@ -192,6 +192,8 @@ def get(identifier):
     for function, cls in _BY_FUNCTION.items():
         if identifier is function:
             return cls()
+    if isinstance(identifier, type):         # a class, e.g. ReLU
+        identifier = identifier()            # is made into an object, as Keras does
     if callable(getattr(identifier, "forward", None)) and \
             callable(getattr(identifier, "backward", None)):
         return identifier

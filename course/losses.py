@@ -386,8 +386,8 @@ def get(identifier):
     identifier: a name as Keras spells it ("mae", "mean_absolute_error",
     "mse", "mean_squared_error", "huber", "binary_crossentropy", "bce"),
     which gives a new Loss object with default settings; one of this
-    module's functions mae, mse, huber or binary_crossentropy (the same);
-    or a loss object, yours included: anything with __call__(y_true, y_pred)
+    module's functions mae, mse, huber or binary_crossentropy, or a loss
+    class such as MeanSquaredError (the same); or a loss object, yours included: anything with __call__(y_true, y_pred)
     and gradient(y_true, y_pred), returned as is.
     """
     if isinstance(identifier, str):
@@ -396,6 +396,8 @@ def get(identifier):
     for function, cls in _BY_FUNCTION.items():
         if identifier is function:
             return cls()
+    if isinstance(identifier, type):         # a class, e.g. MeanSquaredError
+        identifier = identifier()            # is made into an object, as Keras does
     if callable(identifier) and callable(getattr(identifier, "gradient", None)):
         return identifier
     known = ", ".join(repr(name) for name in sorted(_ALIASES))

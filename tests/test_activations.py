@@ -131,9 +131,10 @@ def test_get_turns_names_into_activation_objects(name):
     assert isinstance(activation, activations.Activation)
 
 
-def test_get_accepts_none_functions_and_your_own_object():
+def test_get_accepts_none_functions_classes_and_your_own_object():
     assert activations.get(None).name == "linear"
     assert activations.get(activations.relu).name == "relu"
+    assert isinstance(activations.get(activations.ReLU), activations.ReLU)
 
     class Square:
         name = "square"

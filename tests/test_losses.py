@@ -309,8 +309,9 @@ def test_get_turns_keras_aliases_into_new_loss_objects(alias, cls, name):
     assert losses.get(alias) is not loss
 
 
-def test_get_turns_the_functions_into_loss_objects_and_keeps_defaults():
+def test_get_turns_functions_and_classes_into_loss_objects_with_defaults():
     assert type(losses.get(losses.mse)) is losses.MeanSquaredError
+    assert type(losses.get(losses.Huber)) is losses.Huber
     assert losses.get("huber").delta == 1.0
     assert losses.get("bce").from_logits is False
 
