@@ -1,0 +1,369 @@
+"""The four kinds of exercise check, and how an answer is called safely.
+
+    ValueExercise      a value you computed (a number or an array)
+    FunctionExercise   a function, called on several inputs and edge cases
+    GradientExercise   a gradient function, against finite differences
+    TrainingExercise   a training loop: the cost goes down and lands in a band
+
+Each kind grades one exercise and returns a Verdict; `course.checks.check`
+prints its line. Your functions are always called on copies of the inputs
+(so the check also sees whether you changed an input in place), with what
+they print hidden and warnings silenced (the verdict is the only output),
+and an exception they raise becomes an "incorrect" verdict naming it.
+
+Where an exercise builds on an earlier one, `uses` names the earlier pieces
+and the check swaps in their reference versions while it calls your
+function: a mistake in `mse_gradient` then does not fail `gradient_step`.
+"""
+
+import contextlib
+import copy
+import inspect
+import io
+import warnings
+
+import numpy as np
+
+from course.checks.blank import BlankError, is_blank
+from course.checks.verdicts import (compare, correct, describe, format_number, incorrect,
+                                    is_number, not_attempted)
+
+_BLANK_LEFT = "replace ____ with your code, then run the cell again"
+_NOT_IMPLEMENTED = "replace `raise NotImplementedError()` with your code, then run the cell again"
+
+
+class Case:
+    """One call of an exercise's function: its arguments and an optional label.
+
+        Case(np.array([1.0, 2.0]), np.array([1.0, 4.0]), label="two examples")
+    """
+
+    def __init__(self, *args, label="", **kwargs):
+        self.args = args
+        self.kwargs = kwargs
+        self.label = label
+
+    def copies(self):
+        """Fresh copies of the arguments, so no call can change the originals."""
+        return copy.deepcopy(self.args), copy.deepcopy(self.kwargs)
+
+    def call(self, function):
+        args, kwargs = self.copies()
+        return function(*args, **kwargs)
+
+    def changed_argument(self, function, args, kwargs):
+        """The name of the first argument a call changed in place, or None."""
+        names = _argument_names(function, self.args, self.kwargs)
+        for name, before, after in zip(names, self.args, args):
+            if not _same(before, after):
+                return name
+        for name, before in self.kwargs.items():
+            if not _same(before, kwargs[name]):
+                return name
+        return None
+
+    def describe(self, function_name, reference):
+        names = _argument_names(reference, self.args, self.kwargs)
+        shown = [f"{name}={describe(value)}" for name, value in zip(names, self.args)]
+        shown += [f"{name}={describe(value)}" for name, value in self.kwargs.items()]
+        call = f"{function_name}({', '.join(shown)})"
+        return f"{call} ({self.label})" if self.label else call
+
+
+def _argument_names(function, args, kwargs):
+    try:
+        parameters = list(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        parameters = []
+    return [parameters[i] if i < len(parameters) else f"argument {i + 1}"
+            for i in range(len(args))]
+
+
+def _same(a, b):
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(b, np.ndarray) and isinstance(a, np.ndarray) and a.shape == b.shape
+                and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True))
+    try:
+        return bool(a == b)
+    except Exception:
+        return a is b
+
+
+# --- Calling an answer --------------------------------------------------------
+
+class Failure:
+    """An exception raised by an answer, kept as its type name and message."""
+
+    def __init__(self, error):
+        self.type = type(error).__name__
+        self.message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        self.blank = isinstance(error, BlankError)
+        self.not_implemented = isinstance(error, NotImplementedError)
+
+    def __str__(self):
+        return f"{self.type}: {self.message}" if self.message else self.type
+
+
+@contextlib.contextmanager
+def references_in_place_of(function, uses):
+    """While the block runs, the names in `uses` mean their reference versions
+    inside `function` (looked up in the namespace it was defined in)."""
+    namespace = getattr(function, "__globals__", None)
+    if not uses or not isinstance(namespace, dict):
+        yield
+        return
+    missing = object()
+    saved = {name: namespace.get(name, missing) for name in uses}
+    namespace.update(uses)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is missing:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+
+
+def run_answer(function, args=(), kwargs=None, uses=None):
+    """Call a student's function quietly. Returns (result, None) or (None, Failure).
+
+    What the function prints is captured and dropped, and warnings are
+    silenced, so the check's verdict is the only output of the check cell.
+    """
+    kwargs = kwargs or {}
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+            warnings.catch_warnings(), np.errstate(all="ignore"), \
+            references_in_place_of(function, uses):
+        warnings.simplefilter("ignore")
+        try:
+            return function(*args, **kwargs), None
+        except (Exception, SystemExit) as error:  # SystemExit: sys.exit() in a function
+            return None, Failure(error)
+
+
+# --- The kinds ----------------------------------------------------------------
+
+class Exercise:
+    """What every kind shares: a name, points, tiered hints, a known wrong answer.
+
+    name: the exercise's name, used in check("name"), hint("name") and in
+        the cell tags of the notebooks ("exercise:name").
+    answer_name: the variable or function the student defines (default: name).
+    points: what a correct answer is worth in the gradebook.
+    hints: from gentle to nearly the answer; hint(name, 2) shows the second.
+    wrong_answer: the source of a plausible wrong answer cell, used by the
+        tests to prove that the check can fail.
+    uses: {name: reference} for earlier pieces the answer calls.
+    """
+
+    kind = "exercise"
+
+    def __init__(self, name, *, answer_name=None, points=1, hints=(), wrong_answer=None,
+                 uses=None):
+        self.name = name
+        self.answer_name = answer_name or name
+        self.points = points
+        self.hints = tuple(hints)
+        self.wrong_answer = wrong_answer
+        self.uses = dict(uses or {})
+        self.unit = None  # set when the unit registers its exercises
+
+    def grade(self, namespace):
+        """The Verdict for the answer defined in `namespace` (a notebook's globals)."""
+        if self.answer_name not in namespace:
+            return not_attempted(self.name, f"{self.answer_name} is not defined yet: "
+                                            f"fill in its cell and run it (run the "
+                                            f"setup cell at the top first)")
+        answer = namespace[self.answer_name]
+        if is_blank(answer):
+            return not_attempted(self.name, _BLANK_LEFT)
+        return self.grade_answer(answer)
+
+    def grade_answer(self, answer):
+        raise NotImplementedError
+
+    def failure_verdict(self, failure, where):
+        """The verdict for an exception raised by the answer."""
+        if failure.blank:
+            return not_attempted(self.name, _BLANK_LEFT)
+        if failure.not_implemented:
+            return not_attempted(self.name, _NOT_IMPLEMENTED)
+        return incorrect(self.name, f"{where}: raised {failure}")
+
+
+class ValueExercise(Exercise):
+    """A value the student computes: a number or an array, within rtol and atol.
+
+    reveal: show the expected value when the answer is wrong (for values
+    worked out by hand, leave it False so the verdict does not give it away).
+    """
+
+    kind = "value"
+
+    def __init__(self, name, expected, *, rtol=1e-6, atol=1e-8, reveal=False, **options):
+        super().__init__(name, **options)
+        self.expected = expected
+        self.rtol, self.atol, self.reveal = rtol, atol, reveal
+
+    def grade_answer(self, value):
+        reason = compare(self.expected, value, self.rtol, self.atol, what=self.answer_name)
+        if reason is None:
+            return correct(self.name)
+        if not self.reveal and is_number(self.expected) and is_number(value):
+            reason = f"{self.answer_name} = {describe(value)} is not right yet"
+        return incorrect(self.name, reason)
+
+
+class FunctionExercise(Exercise):
+    """A function, called on each case and compared with the reference's result.
+
+    reference: the correct function. cases: Case objects, including edge
+    cases. check_dtype: the result must keep the reference's dtype (float32
+    stays float32). The student's function must not change its inputs.
+    """
+
+    kind = "function"
+
+    def __init__(self, name, reference, cases, *, rtol=1e-6, atol=1e-8, check_dtype=False,
+                 **options):
+        super().__init__(name, **options)
+        self.reference = reference
+        self.cases = list(cases)
+        self.rtol, self.atol, self.check_dtype = rtol, atol, check_dtype
+
+    def grade_answer(self, function):
+        if not callable(function):
+            return incorrect(self.name, f"{self.answer_name} should be a function "
+                                        f"(def {self.answer_name}(...):), got {describe(function)}")
+        for case in self.cases:
+            where = f"on {case.describe(self.answer_name, self.reference)}"
+            expected = case.call(self.reference)
+            args, kwargs = case.copies()
+            result, failure = run_answer(function, args, kwargs, self.uses)
+            if failure:
+                return self.failure_verdict(failure, where)
+            if is_blank(result):
+                return not_attempted(self.name, _BLANK_LEFT)
+            reason = compare(expected, result, self.rtol, self.atol, self.check_dtype)
+            if reason:
+                return incorrect(self.name, f"{where}: {reason}")
+            changed = case.changed_argument(self.reference, args, kwargs)
+            if changed:
+                return incorrect(self.name, f"{where}: your function changed its argument "
+                                            f"{changed} in place; compute a new array "
+                                            f"instead (x = x - ..., not x -= ...)")
+        return correct(self.name)
+
+
+class GradientExercise(Exercise):
+    """A gradient function, compared with centred finite differences of the
+    reference cost with respect to one argument (`wrt`).
+
+    The result must have the shape and the dtype of that argument.
+    """
+
+    kind = "gradient"
+
+    def __init__(self, name, cost, cases, *, wrt="y_pred", rtol=1e-5, atol=1e-7, **options):
+        super().__init__(name, **options)
+        self.cost = cost
+        self.cases = list(cases)
+        self.wrt = wrt
+        self.rtol, self.atol = rtol, atol
+
+    def numerical_gradient(self, case):
+        """d(cost)/d(wrt) at the case's inputs, by centred differences in float64."""
+        from course.gradcheck import numerical_gradient
+
+        names = _argument_names(self.cost, case.args, case.kwargs)
+        position = names.index(self.wrt)
+        args = [np.asarray(a, dtype=np.float64) for a in case.args]
+
+        def cost_at(value):
+            return self.cost(*args[:position], value, *args[position + 1:], **case.kwargs)
+
+        return numerical_gradient(cost_at, args[position].copy())
+
+    def grade_answer(self, function):
+        if not callable(function):
+            return incorrect(self.name, f"{self.answer_name} should be a function, "
+                                        f"got {describe(function)}")
+        for case in self.cases:
+            where = f"on {case.describe(self.answer_name, self.cost)}"
+            names = _argument_names(self.cost, case.args, case.kwargs)
+            wrt_value = case.args[names.index(self.wrt)]
+            expected = self.numerical_gradient(case).astype(wrt_value.dtype)
+            args, kwargs = case.copies()
+            result, failure = run_answer(function, args, kwargs, self.uses)
+            if failure:
+                return self.failure_verdict(failure, where)
+            if is_blank(result):
+                return not_attempted(self.name, _BLANK_LEFT)
+            tolerance = 1e3 if wrt_value.dtype == np.float32 else 1
+            reason = compare(expected, result, self.rtol * tolerance, self.atol * tolerance,
+                             check_dtype=True, what=f"the gradient")
+            if reason:
+                return incorrect(self.name, f"{where}: {reason} (expected: finite "
+                                            f"differences of the cost)")
+            changed = case.changed_argument(self.cost, args, kwargs)
+            if changed:
+                return incorrect(self.name, f"{where}: your function changed its argument "
+                                            f"{changed} in place; leave the inputs as they are")
+        return correct(self.name)
+
+
+class TrainingExercise(Exercise):
+    """A training loop: under a fixed seed the cost must go down and end within
+    `band` (relative) of where the reference loop ends.
+
+    The function must return the cost recorded at each step (a list or a 1-D
+    array), as many as the reference records.
+    """
+
+    kind = "training"
+
+    def __init__(self, name, reference, case, *, band=0.1, seed=0, **options):
+        super().__init__(name, **options)
+        self.reference = reference
+        self.case = case
+        self.band = band
+        self.seed = seed
+
+    def grade_answer(self, function):
+        if not callable(function):
+            return incorrect(self.name, f"{self.answer_name} should be a function, "
+                                        f"got {describe(function)}")
+        np.random.seed(self.seed)
+        expected = np.asarray(self.case.call(self.reference), dtype=np.float64)
+        np.random.seed(self.seed)
+        args, kwargs = self.case.copies()
+        costs, failure = run_answer(function, args, kwargs, self.uses)
+        where = f"on {self.case.describe(self.answer_name, self.reference)}"
+        if failure:
+            return self.failure_verdict(failure, where)
+        if is_blank(costs):
+            return not_attempted(self.name, _BLANK_LEFT)
+        problem = self._problem_with(costs, expected)
+        return incorrect(self.name, f"{where}: {problem}") if problem else correct(self.name)
+
+    def _problem_with(self, costs, expected):
+        steps = len(expected)
+        try:
+            costs = np.asarray(costs, dtype=np.float64)
+        except (TypeError, ValueError):
+            return f"expected a list of {steps} costs, got {describe(costs)}"
+        if costs.shape != (steps,):
+            return f"expected a list of {steps} costs (one per step), got shape {costs.shape}"
+        if not np.isfinite(costs).all():
+            step = int(np.argmin(np.isfinite(costs)))
+            return (f"the cost became {costs[step]} at step {step}: the updates grow "
+                    f"instead of shrinking; do they go against the gradient?")
+        if not costs[-1] < costs[0]:
+            return (f"the cost did not go down: it went from {format_number(costs[0])} "
+                    f"to {format_number(costs[-1])}")
+        low, high = expected[-1] * (1 - self.band), expected[-1] * (1 + self.band)
+        if not low <= costs[-1] <= high:
+            return (f"after {steps} steps the cost is {format_number(costs[-1])}; "
+                    f"expected between {format_number(low)} and {format_number(high)}")
+        return None

@@ -1,0 +1,379 @@
+"""The checks students see: the blank, verdict lines, the four kinds, hints.
+
+Every exercise is tested the learntools way, without a kernel: its check
+against the solution notebook's answer (correct), the exercise's blank (not
+attempted) and a known wrong answer (incorrect). tests/test_notebooks.py
+does the same through real kernels and nbval.
+"""
+
+import json
+import operator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course import checks
+from course.checks import BlankError, ____, check, hint, is_blank, solution
+from course.checks.kinds import Case, FunctionExercise, TrainingExercise, ValueExercise
+from course.checks.verdicts import compare, describe, status_of_line
+from course.notebooks.cells import (answer_cells, exercise_of, is_answer, source_of,
+                                    to_exercise, to_solution)
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+EXERCISES = list(checks.exercises().values())
+
+
+def verdict(name, **namespace):
+    return checks.grade(name, {"np": np, "____": ____, **namespace})
+
+
+def define(source, **namespace):
+    """Run answer-cell source in a fresh notebook-like namespace; return it."""
+    namespace = {"np": np, "____": ____, **namespace}
+    exec(source, namespace)
+    return namespace
+
+
+def correct_mse(y_true, y_pred):
+    return float(np.mean((y_pred - y_true) ** 2))
+
+
+def correct_mse_gradient(y_true, y_pred):
+    return 2 * (y_pred - y_true) / y_pred.size
+
+
+# --- The blank ------------------------------------------------------------------
+
+BLANK_USES = {
+    "arithmetic": lambda: ____ + 1,
+    "reflected arithmetic": lambda: np.ones(3) - ____,
+    "power": lambda: ____ ** 2,
+    "a numpy reduction": lambda: np.mean(____),
+    "a numpy ufunc": lambda: np.exp(____),
+    "np.asarray": lambda: np.asarray(____),
+    "a call": lambda: ____(1),
+    "an attribute": lambda: ____.shape,
+    "indexing with it": lambda: np.arange(3)[____],
+    "truth value": lambda: bool(____),
+    "comparison": lambda: ____ < 1,
+    "float()": lambda: float(____),
+    "len()": lambda: len(____),
+    "formatting": lambda: f"{____:.2f}",
+    "the operator module": lambda: operator.mul(____, 2),
+}
+
+
+@pytest.mark.parametrize("use", BLANK_USES, ids=list(BLANK_USES))
+def test_every_use_of_the_blank_raises_blank_error(use):
+    with pytest.raises(BlankError, match="replace ____"):
+        BLANK_USES[use]()
+
+
+def test_the_blank_prints_as_itself_and_is_recognised():
+    assert repr(____) == "____" and str(____) == "____"
+    assert is_blank(____) and not is_blank(0)
+
+
+# --- Verdict lines -------------------------------------------------------------------
+
+def test_check_prints_one_line_from_the_notebook_namespace(capsys):
+    exec('check("mse")', {"check": check, "mse": correct_mse})  # as a notebook cell runs
+    assert capsys.readouterr().out == "✓ mse: correct\n"
+
+
+def test_check_accepts_the_answer_explicitly(capsys):
+    check("mse", lambda y_true, y_pred: 0.0)
+    out = capsys.readouterr().out
+    assert out.startswith("✗ mse: incorrect — ") and out.count("\n") == 1
+
+
+def test_an_undefined_answer_is_not_attempted_rather_than_a_name_error(capsys):
+    check("mse_gradient")
+    out = capsys.readouterr().out
+    assert out.startswith("○ mse_gradient: not attempted — mse_gradient is not defined")
+
+
+def test_an_unknown_exercise_lists_the_known_ones():
+    with pytest.raises(ValueError, match="Unknown exercise 'mes'.*'mse'"):
+        check("mes")
+
+
+@pytest.mark.parametrize("status", ["correct", "incorrect", "not-attempted"])
+def test_the_grader_reads_back_the_status_of_each_verdict_line(status):
+    line = checks.Verdict("mse", status, "" if status == "correct" else "why").line
+    assert status_of_line(line + "\n") == status
+
+
+def test_a_line_that_is_not_a_verdict_has_no_status():
+    assert status_of_line("Traceback (most recent call last):") is None
+    assert status_of_line("") is None
+
+
+def test_values_are_described_without_addresses_or_long_floats():
+    assert describe(correct_mse) == "a function (function)"
+    assert describe(2 / 3) == "0.66667"
+    assert describe(np.array([1 / 3, 2.0])) == "[0.3333, 2. ]"
+    assert "0x" not in describe(object())
+
+
+# --- Comparing values -----------------------------------------------------------------
+
+def test_compare_names_shapes_dtypes_and_the_largest_error():
+    expected = np.zeros((3, 1))
+    assert "shape (3,), expected shape (3, 1)" in compare(expected, np.zeros(3), 1e-6, 0)
+    assert "dtype float64, expected float32" in compare(
+        np.zeros(2, np.float32), np.zeros(2), 1e-6, 0, check_dtype=True)
+    assert "largest error 0.5" in compare(np.array([1.0, 2.0]), np.array([1.0, 2.5]), 1e-6, 0)
+    assert compare(np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-9]), 1e-6, 0) is None
+
+
+def test_compare_explains_none_a_lone_array_and_nan():
+    assert "forget `return`" in compare(1.0, None, 1e-6, 0)
+    assert "single number, got an array of shape (1,)" in compare(1.0, np.array([1.0]), 1e-6, 0)
+    assert "NaN or infinity" in compare(np.ones(2), np.array([1.0, np.nan]), 1e-6, 0)
+
+
+def test_tolerances_live_in_the_check():
+    loose = ValueExercise("loose_value", 1.0, rtol=0, atol=0.1)
+    tight = ValueExercise("tight_value", 1.0, rtol=0, atol=1e-6)
+    assert loose.grade({"loose_value": 1.05}).passed
+    assert not tight.grade({"tight_value": 1.05}).passed
+
+
+def test_a_value_worked_out_by_hand_is_not_revealed_when_wrong():
+    line = verdict("cost_by_hand", cost_by_hand=2.0).line
+    assert line == "✗ cost_by_hand: incorrect — cost_by_hand = 2 is not right yet"
+
+
+# --- Functions: edge cases, exceptions, mutation, output --------------------------------
+
+def test_an_exception_in_the_answer_becomes_an_incorrect_verdict_with_its_message():
+    def mse(y_true, y_pred):
+        return 1 / 0
+
+    line = verdict("mse", mse=mse).line
+    assert line.startswith("✗ mse: incorrect — on mse(")
+    assert line.endswith("raised ZeroDivisionError: division by zero")
+
+
+def test_sys_exit_inside_an_answer_is_incorrect_not_the_end_of_the_notebook():
+    def mse(y_true, y_pred):
+        raise SystemExit(3)
+
+    assert "raised SystemExit: 3" in verdict("mse", mse=mse).line
+
+
+@pytest.mark.parametrize("body", ["raise NotImplementedError()", "return np.mean(____)",
+                                  "return ____"])
+def test_an_unfinished_function_is_not_attempted(body):
+    namespace = define(f"def mse(y_true, y_pred):\n    {body}\n")
+    assert verdict("mse", **namespace).status == "not-attempted"
+
+
+def test_a_result_of_shape_n_1_for_a_cost_is_reported_as_not_a_number():
+    def mse(y_true, y_pred):
+        return np.mean((y_pred - y_true) ** 2, axis=0)
+
+    line = verdict("mse", mse=mse).line
+    assert "shape (n, 1)" in line and "single number, got an array of shape (1,)" in line
+
+
+def test_changing_an_input_in_place_is_caught():
+    def mse(y_true, y_pred):
+        y_pred -= y_true
+        return float(np.mean(y_pred ** 2))
+
+    assert "changed its argument y_pred in place" in verdict("mse", mse=mse).line
+
+
+def test_what_an_answer_prints_or_warns_stays_out_of_the_check_cell(capsys):
+    def mse(y_true, y_pred):
+        print("debugging")
+        np.log(-1.0)  # a RuntimeWarning
+        return correct_mse(y_true, y_pred)
+
+    check("mse", mse)
+    captured = capsys.readouterr()
+    assert captured.out == "✓ mse: correct\n" and captured.err == ""
+
+
+def test_an_answer_that_is_not_a_function_is_incorrect():
+    assert "should be a function" in verdict("mse", mse=3.0).line
+
+
+# --- Gradients ------------------------------------------------------------------------
+
+def test_a_gradient_is_compared_with_finite_differences():
+    assert verdict("mse_gradient", mse_gradient=correct_mse_gradient).passed
+    half = verdict("mse_gradient", mse_gradient=lambda t, p: (p - t) / p.size).line
+    assert "expected: finite differences" in half and "largest error" in half
+
+
+def test_a_gradient_must_keep_the_shape_and_dtype_of_y_pred():
+    flat = verdict("mse_gradient", mse_gradient=lambda t, p: correct_mse_gradient(t, p).ravel())
+    assert "shape (n, 1)" in flat.line and "has shape (5,), expected shape (5, 1)" in flat.line
+    wide = verdict("mse_gradient",
+                   mse_gradient=lambda t, p: correct_mse_gradient(t, p).astype(np.float64))
+    assert "float32" in wide.line and "dtype float64, expected float32" in wide.line
+
+
+def test_a_gradient_divided_by_the_rows_instead_of_all_values_fails_on_n_by_2():
+    line = verdict("mse_gradient", mse_gradient=lambda t, p: 2 * (p - t) / len(p)).line
+    assert "shape (n, 2)" in line
+
+
+# --- Each check grades its own exercise only -----------------------------------------
+
+def test_gradient_step_is_checked_with_the_reference_gradient():
+    namespace = define(_answer_source("gradient_step"),
+                       mse_gradient=lambda y_true, y_pred: np.zeros_like(y_pred))
+    wrong_gradient = namespace["mse_gradient"]
+    assert checks.grade("gradient_step", namespace).passed
+    assert namespace["mse_gradient"] is wrong_gradient  # put back after the check
+
+
+def test_gradient_step_still_uses_the_name_mse_gradient_when_the_student_never_defined_it():
+    namespace = define(_answer_source("gradient_step"))
+    assert "mse_gradient" not in namespace
+    assert checks.grade("gradient_step", namespace).passed
+    assert "mse_gradient" not in namespace
+
+
+# --- Training behaviour -----------------------------------------------------------------
+
+def test_a_loop_that_never_updates_the_line_does_not_bring_the_cost_down():
+    namespace = define(checks.find("train").wrong_answer)
+    assert "the cost did not go down" in checks.grade("train", namespace).line
+
+
+def test_a_loop_that_stops_halfway_lands_outside_the_band():
+    namespace = define("def train(x, y, learning_rate, steps):\n"
+                       "    w, b, costs = 0.0, 0.0, []\n"
+                       "    for step in range(steps):\n"
+                       "        costs.append(mse(y, w * x + b))\n"
+                       "        if step < steps // 4:\n"
+                       "            w, b = gradient_step(w, b, x, y, learning_rate)\n"
+                       "    return costs\n")
+    assert "expected between" in checks.grade("train", namespace).line
+
+
+def test_a_diverging_loop_reports_where_the_cost_blew_up():
+    exercise = TrainingExercise(
+        "diverging", reference=lambda steps: [1.0 / (k + 1) for k in range(steps)],
+        case=Case(5))
+    line = exercise.grade({"diverging": lambda steps: [1.0, 10.0, 1e300 * 1e10, 0, 0]}).line
+    assert "the cost became inf at step 2" in line
+
+
+def test_a_training_loop_must_return_one_cost_per_step():
+    line = verdict("train", train=lambda x, y, learning_rate, steps: [1.0, 0.5]).line
+    assert "expected a list of 40 costs" in line
+
+
+# --- Hints and solutions ----------------------------------------------------------------
+
+def test_hints_come_in_tiers_and_point_to_the_next(capsys):
+    hint("mse")
+    first = capsys.readouterr().out
+    hint("mse", 2)
+    second = capsys.readouterr().out
+    assert first.startswith("Hint 1 of 3 for mse:") and "hint('mse', 2)" in first
+    assert second.startswith("Hint 2 of 3 for mse:") and first != second
+    hint("mse", 9)
+    assert "hints 1 to 3" in capsys.readouterr().out
+
+
+def test_solution_shows_the_reference_answer_without_markers(capsys):
+    solution("gradient_step")
+    shown = capsys.readouterr().out
+    assert "def gradient_step(w, b, x, y, learning_rate):" in shown
+    assert "new_w = w - learning_rate * grad_w" in shown
+    assert "BLANK" not in shown and "BEGIN SOLUTION" not in shown
+
+
+def test_solution_says_where_to_find_a_missing_solution_notebook(tmp_path, capsys,
+                                                                 monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COURSE_SOLUTIONS_DIR", str(tmp_path))
+    from course.notebooks.solutions import solution_source
+
+    assert "was not found" in solution_source(checks.find("mse"), solutions_dir=tmp_path / "x")
+
+
+# --- Every exercise: the solution passes, the blank is not attempted, a wrong answer fails ---
+
+def test_exercise_names_are_unique_and_each_has_hints_and_a_wrong_answer():
+    assert len({e.name for e in EXERCISES}) == len(EXERCISES)
+    for exercise in EXERCISES:
+        assert exercise.hints and exercise.wrong_answer, exercise.name
+
+
+def _solution_notebook(unit):
+    return json.loads((ROOT / "solutions" / f"{unit}.ipynb").read_text(encoding="utf-8"))
+
+
+def _answer_source(name):
+    exercise = checks.find(name)
+    cells = answer_cells(_solution_notebook(exercise.unit), name)
+    return "\n".join(to_solution(source_of(c)) for c in cells)
+
+
+def _notebook_namespace(unit, transform):
+    """Run a solution notebook's setup and answer cells (transformed) in one namespace."""
+    namespace = {}
+    for cell in _solution_notebook(unit)["cells"]:
+        if cell["cell_type"] != "code" or exercise_of(cell) and not is_answer(cell):
+            continue
+        source = transform(source_of(cell)) if is_answer(cell) else source_of(cell)
+        if cell["id"] == "setup" or is_answer(cell):
+            exec(source, namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=[e.name for e in EXERCISES])
+def test_the_solution_passes_its_check(exercise):
+    namespace = _notebook_namespace(exercise.unit, to_solution)
+    assert exercise.grade(namespace).line == f"✓ {exercise.name}: correct"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=[e.name for e in EXERCISES])
+def test_the_blank_exercise_is_not_attempted(exercise):
+    namespace = _notebook_namespace(exercise.unit, to_exercise)
+    assert exercise.grade(namespace).status == "not-attempted"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=[e.name for e in EXERCISES])
+def test_a_known_wrong_answer_fails_its_check(exercise):
+    namespace = _notebook_namespace(exercise.unit, to_solution)
+    exec(exercise.wrong_answer, namespace)
+    assert exercise.grade(namespace).status == "incorrect"
+
+
+def test_every_solution_notebook_has_a_check_module():
+    units = {e.unit for e in EXERCISES}
+    assert {p.stem for p in SOLUTIONS} <= units
+    assert SOLUTIONS, "no solution notebooks found"
+
+
+def test_a_function_exercise_compares_tuples_item_by_item():
+    exercise = FunctionExercise("pair", reference=lambda a: (a, 2 * a), cases=[Case(1.0)])
+    assert exercise.grade({"pair": lambda a: (a, 2 * a)}).passed
+    line = exercise.grade({"pair": lambda a: (a, 3 * a)}).line
+    assert "value 2 of the 2 returned: expected 2, got 3" in line
+    assert "2 values" in exercise.grade({"pair": lambda a: a}).line
+
+
+def test_checks_never_mutate_their_own_inputs():
+    exercise = checks.find("mse")
+    before = [np.copy(a) for case in exercise.cases for a in case.args]
+
+    def mse(y_true, y_pred):
+        y_true[...] = 0
+        return 0.0
+
+    exercise.grade({"mse": mse})
+    after = [a for case in exercise.cases for a in case.args]
+    assert all(np.array_equal(b, a) for b, a in zip(before, after))
+
