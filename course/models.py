@@ -159,6 +159,8 @@ class Sequential:
 
         x: (n, input_dim). Each layer keeps what its backward pass needs.
         """
+        if not self.built:
+            x = self._check_x(x)
         for layer in self.layers:
             x = layer.forward(x)
         return x
@@ -398,13 +400,16 @@ class Sequential:
         steps = math.ceil(n / batch_size)
         learning_rate = getattr(self.optimizer, "learning_rate", None)
         rate = f" (it is {learning_rate:g} now)" if isinstance(learning_rate, float) else ""
+        done = epoch - 1
+        kept = ("No epoch was completed" if done == 0 else
+                f"The {done} completed epoch{'s are' if done > 1 else ' is'} kept")
         return TrainingDiverged(
             f"The loss became {loss} at epoch {epoch}, step {step} of {steps}, so training "
-            f"stopped. The weights grew until the numbers overflowed. Try a smaller "
-            f"learning rate{rate}, for example 10 times smaller, and scale the inputs "
-            f"(for example to [0, 1], or to mean 0 and standard deviation 1). The "
-            f"{epoch - 1} epoch(s) completed are in model.history and in this error's "
-            f".history.", self.history, epoch, step)
+            f"stopped. This usually means the steps were too large: the weights grew "
+            f"until the numbers overflowed. Try a smaller learning rate{rate}, for "
+            f"example 10 times smaller, and scale the inputs (for example to [0, 1], or "
+            f"to mean 0 and standard deviation 1). {kept} in model.history (and in this "
+            f"error's .history).", self.history, epoch, step)
 
     # ------------------------------------------------------------ weights
 
