@@ -1,0 +1,89 @@
+"""The `course` command (also `python -m course`).
+
+    course build [NOTEBOOK ...] [--check]     exercises from solutions
+    course grade PATH ... [--out DIR] [--jobs N] [--timeout SECONDS]
+
+Run `course COMMAND --help` for the options of each.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv=None):
+    from course.notebooks import skip_slow_optional_imports
+
+    skip_slow_optional_imports()
+    for stream in (sys.stdout, sys.stderr):  # verdicts use ✓ ✗ ○, even on a narrow console
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    return args.run(args)
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="course", description="Build exercise notebooks and grade submissions.")
+    commands = parser.add_subparsers(title="commands")
+
+    build = commands.add_parser(
+        "build", help="execute the solution notebooks and write the exercises from them",
+        description="Execute each solution notebook, store its outputs, and write its "
+                    "exercise notebook (answers blanked, outputs removed). Files are "
+                    "written only when their bytes change.")
+    build.add_argument("notebooks", nargs="*", type=Path,
+                       help="solution notebooks to build (default: all in --solutions)")
+    build.add_argument("--check", action="store_true",
+                       help="write nothing; exit 1 naming every stale solution or exercise")
+    build.add_argument("--solutions", type=Path, default=Path("solutions"),
+                       help="folder of solution notebooks (default: solutions)")
+    build.add_argument("--exercises", type=Path, default=Path("exercises"),
+                       help="folder to write the exercises to (default: exercises)")
+    build.add_argument("--timeout", type=float, default=600,
+                       help="seconds allowed for each cell (default: 600)")
+    build.set_defaults(run=_run_build)
+    return parser
+
+
+def _run_build(args):
+    from course.notebooks.build import build_one, orphan_exercises
+    from course.notebooks.cells import MarkupError
+
+    notebooks = args.notebooks or sorted(args.solutions.glob("*.ipynb"))
+    if not notebooks:
+        print(f"course build: no solution notebooks in {args.solutions}/", file=sys.stderr)
+        return 2
+    stale, failed = [], False
+    for path in notebooks:
+        try:
+            result = build_one(path, args.exercises, check_only=args.check,
+                               timeout=args.timeout)
+        except (MarkupError, RuntimeError, OSError, ValueError) as error:
+            print(f"course build: {path}: {error}", file=sys.stderr)
+            failed = True
+            continue
+        stale += result.stale
+        if not args.check:
+            what = ", ".join(str(p) for p in result.written) or "unchanged"
+            print(f"{path}: {what}")
+    if not args.notebooks and args.exercises.is_dir():
+        for orphan in orphan_exercises(args.solutions, args.exercises):
+            print(f"course build: {orphan} has no solution notebook in {args.solutions}/; "
+                  f"delete it or add its solution", file=sys.stderr)
+            stale.append(orphan)
+    if args.check and stale:
+        print("Stale (run `course build` and commit the result):", file=sys.stderr)
+        for path in stale:
+            print(f"  {path}", file=sys.stderr)
+    if failed:
+        return 2
+    return 1 if args.check and stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
