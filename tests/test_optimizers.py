@@ -140,6 +140,40 @@ def test_update_rule_alone_gives_what_the_class_gives(rule, optimizer):
     np.testing.assert_array_equal(w_rule, w_class)
 
 
+@pytest.mark.parametrize("make", [lambda: SGD(0.1, momentum=0.9, nesterov=True),
+                                  lambda: RMSprop(0.1, momentum=0.5, centered=True),
+                                  lambda: Adam(0.1)])
+def test_small_parameters_updated_together_give_the_same_numbers(make):
+    # three small arrays are packed into one vector, the big kernel is updated alone
+    rng = np.random.default_rng(2)
+    shapes = [(3, 4), (4,), (optimizers.PACK_LIMIT, 1), (1,)]
+    params = [rng.normal(size=s).astype(np.float32) for s in shapes]
+    alone = [p.copy() for p in params]
+    together, one_by_one = make(), [make() for _ in shapes]
+    for _ in range(3):
+        grads = [rng.normal(size=s).astype(np.float32) for s in shapes]
+        together.update(params, grads)
+        for optimizer, p, g in zip(one_by_one, alone, grads):
+            optimizer.update([p], [g])
+    for p, q in zip(params, alone):
+        np.testing.assert_array_equal(p, q)
+    assert len(together.states) == len(shapes)
+    for state, single in zip(together.states, one_by_one):
+        assert state.keys() == single.states[0].keys()
+        for key in state:
+            np.testing.assert_array_equal(state[key], single.states[0][key])
+
+
+def test_states_show_each_parameters_velocity_live():
+    optimizer = SGD(0.1, momentum=0.9)
+    w, b, c = np.ones((2, 2)), np.ones(2), np.ones(1)
+    optimizer.update([w, b, c], [np.ones((2, 2)), 2 * np.ones(2), 3 * np.ones(1)])
+    velocities = [state["velocity"] for state in optimizer.states]
+    np.testing.assert_allclose(velocities[1], [-0.2, -0.2])
+    optimizer.update([w, b, c], [np.zeros((2, 2)), np.zeros(2), np.zeros(1)])
+    np.testing.assert_allclose(velocities[2], [-0.27])     # 0.9 * -0.3, seen through the view
+
+
 def test_get_makes_new_optimizers_with_keras_defaults():
     adam = optimizers.get("adam")
     assert isinstance(adam, Adam) and adam is not optimizers.get("adam")
