@@ -99,46 +99,49 @@ def _generator(rng):
     return utils.random_generator() if rng is None else rng
 
 
+def _with_variance(shape, variance, distribution, rng):
+    """Random values with mean 0 and the given variance (Keras's VarianceScaling).
+
+    "uniform": on [-limit, limit] with limit = sqrt(3 * variance);
+    "normal": a normal truncated at 2 stddevs, its stddev corrected as above.
+    """
+    if distribution == "uniform":
+        limit = math.sqrt(3.0 * variance)
+        return _generator(rng).uniform(-limit, limit, size=shape)
+    stddev = math.sqrt(variance) / _TRUNCATED_STDDEV_CORRECTION
+    return _truncated_normal(shape, stddev, _generator(rng))
+
+
 def glorot_uniform(shape, rng=None):
     """Uniform on [-limit, limit], limit = sqrt(6 / (fan_in + fan_out)). Keras's default."""
     fan_in, fan_out = _fans(shape)
-    limit = math.sqrt(6.0 / (fan_in + fan_out))
-    return _generator(rng).uniform(-limit, limit, size=shape)
+    return _with_variance(shape, 2.0 / (fan_in + fan_out), "uniform", rng)
 
 
 def glorot_normal(shape, rng=None):
     """Truncated normal, stddev = sqrt(2 / (fan_in + fan_out)) / 0.8796."""
     fan_in, fan_out = _fans(shape)
-    stddev = math.sqrt(2.0 / (fan_in + fan_out)) / _TRUNCATED_STDDEV_CORRECTION
-    return _truncated_normal(shape, stddev, _generator(rng))
+    return _with_variance(shape, 2.0 / (fan_in + fan_out), "normal", rng)
 
 
 def he_uniform(shape, rng=None):
     """Uniform on [-limit, limit], limit = sqrt(6 / fan_in). Suits relu."""
-    fan_in, _ = _fans(shape)
-    limit = math.sqrt(6.0 / fan_in)
-    return _generator(rng).uniform(-limit, limit, size=shape)
+    return _with_variance(shape, 2.0 / _fans(shape)[0], "uniform", rng)
 
 
 def he_normal(shape, rng=None):
     """Truncated normal, stddev = sqrt(2 / fan_in) / 0.8796. Suits relu."""
-    fan_in, _ = _fans(shape)
-    stddev = math.sqrt(2.0 / fan_in) / _TRUNCATED_STDDEV_CORRECTION
-    return _truncated_normal(shape, stddev, _generator(rng))
+    return _with_variance(shape, 2.0 / _fans(shape)[0], "normal", rng)
 
 
 def lecun_uniform(shape, rng=None):
     """Uniform on [-limit, limit], limit = sqrt(3 / fan_in)."""
-    fan_in, _ = _fans(shape)
-    limit = math.sqrt(3.0 / fan_in)
-    return _generator(rng).uniform(-limit, limit, size=shape)
+    return _with_variance(shape, 1.0 / _fans(shape)[0], "uniform", rng)
 
 
 def lecun_normal(shape, rng=None):
     """Truncated normal, stddev = sqrt(1 / fan_in) / 0.8796."""
-    fan_in, _ = _fans(shape)
-    stddev = math.sqrt(1.0 / fan_in) / _TRUNCATED_STDDEV_CORRECTION
-    return _truncated_normal(shape, stddev, _generator(rng))
+    return _with_variance(shape, 1.0 / _fans(shape)[0], "normal", rng)
 
 
 def random_normal(shape, rng=None):

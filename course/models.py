@@ -349,41 +349,50 @@ class Sequential:
 
         The examples are put in a new random order once per epoch; each
         minibatch is then a slice of that copy, so no step copies data.
-        The epoch's loss and metrics are the means over its examples of the
-        per-step values, as Keras reports them.
+        The epoch's loss is the mean over its examples of the step losses,
+        and each metric is computed once, at the end, on the predictions
+        each step made: the running means Keras reports.
         """
         n = len(x)
         if shuffle:
             order = utils.random_generator().permutation(n)
             x, y = x[order], y[order]
+        seen = np.empty_like(y) if self.metrics else None
         bar = _progress_bar(epoch, epochs, math.ceil(n / batch_size)) if verbose == 1 else None
         loss_sum = 0.0
-        metric_sums = [0.0] * len(self.metrics)
-        for step, start in enumerate(range(0, n, batch_size)):
-            x_batch = x[start:start + batch_size]
-            y_batch = y[start:start + batch_size]
-            predictions = self.forward(x_batch)
-            loss = _loss_value(self.loss, y_batch, predictions)
-            if not math.isfinite(loss):
+        try:
+            for step, start in enumerate(range(0, n, batch_size)):
+                stop = min(start + batch_size, n)
+                loss = self._train_step(x[start:stop], y[start:stop], params, seen, start)
+                if not math.isfinite(loss):
+                    raise self._diverged(loss, epoch + 1, step + 1, n, batch_size)
+                loss_sum += loss * (stop - start)
                 if bar is not None:
-                    bar.close()
-                raise self._diverged(loss, epoch + 1, step + 1, n, batch_size)
-            self.backward(self._loss_gradient(y_batch, predictions))
-            self.optimizer.update(params, self._gradients())
-
-            size = len(x_batch)
-            loss_sum += loss * size
-            for index, metric in enumerate(self.metrics):
-                metric_sums[index] += metric(y_batch, predictions) * size
+                    bar.set_postfix_str(f"loss: {loss_sum / stop:.4f}", refresh=False)
+                    bar.update(1)
+        finally:
             if bar is not None:
-                bar.set_postfix_str(f"loss: {loss_sum / (start + size):.4f}", refresh=False)
-                bar.update(1)
-        if bar is not None:
-            bar.close()
+                bar.close()
         logs = {"loss": loss_sum / n}
-        for metric, total in zip(self.metrics, metric_sums):
-            logs[metric.name] = total / n
+        for metric in self.metrics:
+            logs[metric.name] = metric(y, seen)
         return logs
+
+    def _train_step(self, x, y, params, seen, start):
+        """Forward, loss, backward, update on one minibatch; returns its loss.
+
+        The update is skipped when the loss is NaN or infinite. With metrics,
+        the predictions are kept in `seen` from row `start` on.
+        """
+        predictions = self.forward(x)
+        loss = _loss_value(self.loss, y, predictions)
+        if not math.isfinite(loss):
+            return loss
+        self.backward(self._loss_gradient(y, predictions))
+        self.optimizer.update(params, self._gradients())
+        if seen is not None:
+            seen[start:start + len(predictions)] = predictions
+        return loss
 
     def _loss_gradient(self, y, predictions):
         grad = self.loss.gradient(y, predictions)

@@ -195,6 +195,16 @@ def test_the_epoch_loss_is_the_mean_over_examples_of_the_step_losses():
     assert history.history["loss"][0] == pytest.approx(losses.mse(y, predictions), rel=1e-6)
 
 
+def test_training_metrics_cover_every_example_of_the_epoch():
+    x, y = regression_data(n=37)
+    y = (y > 0).astype(float)
+    model = compiled_model(optimizer=optimizers.SGD(learning_rate=0.0), metrics=["accuracy", "mae"])
+    history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)    # shuffled, last batch of 5
+    _, accuracy, mae = model.evaluate(x, y, verbose=0)
+    assert history.history["accuracy"] == [accuracy, accuracy]
+    assert history.history["mae"] == pytest.approx([mae, mae], rel=1e-6)
+
+
 def test_validation_split_holds_out_the_last_examples_before_shuffling():
     x, y = regression_data(n=50)
     split = compiled_model().fit(x, y, epochs=3, validation_split=0.2, verbose=0)
