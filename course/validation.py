@@ -15,6 +15,9 @@ def as_float_array(x, name, dtype=None):
     dtype: the float type wanted; None keeps a float array's own type and
         turns integers and booleans into float64.
     """
+    # The common case, checked first because training calls this every step.
+    if type(x) is np.ndarray and x.dtype.kind == "f" and (dtype is None or x.dtype == dtype):
+        return x
     try:
         array = np.asarray(x)
     except Exception as error:  # ragged lists and the like
@@ -35,6 +38,10 @@ def as_float_array(x, name, dtype=None):
 
 def check_finite(x, name):
     """Raise ValueError if `x` holds NaN or infinity, saying how many and where."""
+    # One reduction answers the common case: the sum of finite numbers is finite
+    # unless it overflows, and then the slower elementwise test below decides.
+    if np.isfinite(np.asarray(x).sum()):
+        return
     finite = np.isfinite(x)
     if finite.all():
         return
