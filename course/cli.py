@@ -7,7 +7,9 @@ Run `course COMMAND --help` for the options of each.
 """
 
 import argparse
+import os
 import sys
+import time
 from pathlib import Path
 
 
@@ -47,6 +49,27 @@ def _parser():
     build.add_argument("--timeout", type=float, default=600,
                        help="seconds allowed for each cell (default: 600)")
     build.set_defaults(run=_run_build)
+
+    grade = commands.add_parser(
+        "grade", help="grade submissions against the executed solutions with nbval",
+        description="Grade notebooks (files, or folders searched for *.ipynb). The answer "
+                    "cells of each are put into a fresh copy of the executed solution and "
+                    "run with `pytest --nbval-lax` in a separate process and folder. Writes "
+                    "DIR/grades.csv, DIR/grades.json and DIR/feedback/. Exits 0 whenever "
+                    "grading ran, whatever the grades.")
+    grade.add_argument("paths", nargs="+", type=Path, help="notebooks or folders of them")
+    grade.add_argument("--out", type=Path, default=Path("grades"),
+                       help="folder for the gradebook and feedback (default: grades)")
+    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                       help="submissions graded at once (default: the number of cores)")
+    grade.add_argument("--timeout", type=float, default=30,
+                       help="seconds each cell may run before it is stopped (default: 30)")
+    grade.add_argument("--memory", type=int, default=2048, metavar="MB",
+                       help="memory each grading kernel may use, in MB (default: 2048)")
+    grade.add_argument("--solutions", type=Path, default=None,
+                       help="folder of executed solution notebooks (default: ./solutions, "
+                            "or the course's own)")
+    grade.set_defaults(run=_run_grade)
     return parser
 
 
@@ -83,6 +106,46 @@ def _run_build(args):
     if failed:
         return 2
     return 1 if args.check and stale else 0
+
+
+def _run_grade(args):
+    from course.notebooks.grade import (GradingError, grade_all, row_line, summary_table,
+                                        write_gradebook)
+    from course.notebooks.sandbox import Limits
+    from course.notebooks.solutions import find_solutions_dir
+
+    solutions = find_solutions_dir(args.solutions)
+    if solutions is None:
+        where = args.solutions or "./solutions"
+        print(f"course grade: no solutions folder at {where}; pass --solutions DIR",
+              file=sys.stderr)
+        return 2
+    limits = Limits(cell_timeout=args.timeout, memory_mb=args.memory)
+    done = []
+
+    def report(rows):
+        done.append(rows)
+        points = sum(r.points for r in rows)
+        most = sum(r.max_points for r in rows)
+        print(f"[{len(done)}] {rows[0].submission}: {points:g} / {most:g}", flush=True)
+        if len(args.paths) == 1 and args.paths[0].is_file():
+            for row in rows:
+                print(f"    {row_line(row)}")
+
+    start = time.monotonic()
+    try:
+        rows = grade_all(args.paths, solutions, jobs=args.jobs, limits=limits, progress=report)
+        write_gradebook(rows, args.out)
+    except (GradingError, OSError) as error:
+        print(f"course grade: {error}", file=sys.stderr)
+        return 2
+    seconds = time.monotonic() - start
+    print()
+    print(summary_table(rows))
+    print(f"\nGraded {len(done)} submission(s) in {seconds:.1f} s "
+          f"({60 * len(done) / seconds:.0f} per minute). Gradebook: {args.out / 'grades.csv'}, "
+          f"{args.out / 'grades.json'}; feedback in {args.out / 'feedback'}/")
+    return 0
 
 
 if __name__ == "__main__":

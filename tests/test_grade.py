@@ -1,0 +1,220 @@
+"""`course grade`: reading submissions, taking answers by id, the gradebook.
+
+Most tests need no kernel. One grades a single notebook the way a student
+would, to show they see the instructor's verdicts. The hostile submissions
+are in tests/test_grade_hostile.py.
+"""
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course.notebooks.grade import (RESTORE_CHECK, Row, collect, exercise_summary, feedback,
+                                    load_units, merge, read_submission, review_flags,
+                                    row_line, summary_table, take_answers, unit_of,
+                                    write_gradebook)
+from fixtures.submissions import (UNIT, answer_id, exercise_notebook, fill, solution_answers,
+                                  wrong_answers, write)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def units():
+    return load_units(ROOT / "solutions")
+
+
+def course(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "course", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+# --- Reading submissions -------------------------------------------------------------
+
+@pytest.mark.parametrize("content, problem", [
+    (b'{"cells": [', "not valid JSON"),
+    (b'["a", "list"]', "not a Jupyter notebook"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "not text (UTF-8)"),
+    (json.dumps({"nbformat": 5, "nbformat_minor": 0, "cells": []}).encode(), "newer than"),
+])
+def test_unreadable_submissions_say_why(tmp_path, content, problem):
+    path = tmp_path / "x.ipynb"
+    path.write_bytes(content)
+    submission = read_submission(path)
+    assert submission.notebook is None and problem in submission.problem
+
+
+def test_an_old_notebook_is_upgraded_and_known_to_have_no_ids(tmp_path):
+    old = nbformat.convert(nbformat.from_dict(exercise_notebook()), 3)
+    submission = read_submission(write(tmp_path / "old.ipynb", old))
+    assert submission.problem is None and not submission.has_ids
+    assert all("id" not in c for c in submission.notebook["cells"])
+
+
+def test_the_unit_comes_from_metadata_then_cell_ids_then_the_file_name(tmp_path, units):
+    notebook = exercise_notebook()
+    assert unit_of(read_submission(write(tmp_path / "any name.ipynb", notebook)),
+                   units).name == UNIT
+    del notebook["metadata"]["course"]
+    assert unit_of(read_submission(write(tmp_path / "x.ipynb", notebook)), units).name == UNIT
+    notebook["cells"] = []
+    assert unit_of(read_submission(write(tmp_path / "x.ipynb", notebook)), units) is None
+    assert unit_of(read_submission(write(tmp_path / "alice_01.ipynb", notebook)),
+                   units).name == UNIT
+
+
+def test_folders_are_searched_and_submissions_named_relative_to_them(tmp_path):
+    (tmp_path / "bob").mkdir()
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    for name in ("alice.ipynb", "bob/unit1.ipynb", ".ipynb_checkpoints/alice.ipynb", "notes.txt"):
+        (tmp_path / name).write_text("{}")
+    assert list(collect([tmp_path])) == ["alice.ipynb", "bob/unit1.ipynb"]
+
+
+# --- Taking the answers ------------------------------------------------------------------
+
+def _submission(tmp_path, notebook):
+    return read_submission(write(tmp_path / "s.ipynb", notebook))
+
+
+def test_answers_are_taken_by_id_and_everything_else_comes_from_the_solution(tmp_path, units):
+    unit = units[UNIT]
+    notebook = fill(exercise_notebook(), {answer_id("mse"): "def mse(t, p):\n    return 0.0"})
+    for cell in notebook["cells"]:
+        if cell["id"] == "setup":
+            cell["source"] = "import os; os.remove('everything')"
+    answers, notes = take_answers(unit, _submission(tmp_path, notebook))
+    merged = merge(unit, answers)
+    cells = {c["id"]: c for c in merged["cells"]}
+    assert cells[answer_id("mse")]["source"] == "def mse(t, p):\n    return 0.0"
+    assert cells[answer_id("mse")]["outputs"] == []
+    assert "os.remove" not in cells["setup"]["source"]
+    assert cells["mse-check"]["source"] == RESTORE_CHECK + 'check("mse")'
+    assert "".join(cells["mse-check"]["outputs"][0]["text"]) == "✓ mse: correct\n"
+    assert notes == {name: [] for name, _ in unit.exercises}
+
+
+def test_without_ids_answers_are_found_by_their_tags(tmp_path, units):
+    notebook = fill(exercise_notebook(), solution_answers())
+    for cell in notebook["cells"]:
+        cell.pop("id")
+    notebook["nbformat_minor"] = 4
+    answers, _ = take_answers(units[UNIT], _submission(tmp_path, notebook))
+    assert answers == solution_answers()
+
+
+def test_a_missing_answer_is_graded_as_the_blank_with_a_note(tmp_path, units):
+    notebook = exercise_notebook()
+    notebook["cells"] = [c for c in notebook["cells"] if c["id"] != answer_id("train")]
+    answers, notes = take_answers(units[UNIT], _submission(tmp_path, notebook))
+    assert answers[answer_id("train")] == units[UNIT].blanks[answer_id("train")]
+    assert notes["train"] == ["the answer cell 'train-answer' is missing; it was graded as "
+                              "left blank"]
+
+
+def test_an_answer_cell_turned_into_markdown_is_not_run(tmp_path, units):
+    notebook = fill(exercise_notebook(), solution_answers())
+    for cell in notebook["cells"]:
+        if cell["id"] == answer_id("mse"):
+            cell["cell_type"] = "markdown"
+            del cell["outputs"], cell["execution_count"]
+    answers, notes = take_answers(units[UNIT], _submission(tmp_path, notebook))
+    assert answers[answer_id("mse")] == units[UNIT].blanks[answer_id("mse")]
+    assert "no longer a code cell" in notes["mse"][0]
+
+
+@pytest.mark.parametrize("source, flag", [
+    ("def check(name):\n    pass", "redefines check"),
+    ("from builtins import print as p", "uses builtins"),
+    ("import course.checks\ncourse.checks.check = None", "uses course.checks"),
+    ("import sys\nsys.stdout = None", "uses sys.stdout"),
+])
+def test_answers_that_reach_for_the_grading_machinery_are_flagged(source, flag):
+    assert flag in review_flags(source)
+
+
+def test_ordinary_answers_are_not_flagged():
+    assert all(review_flags(source) == [] for source in solution_answers().values())
+    assert review_flags("def broken(:") == []
+
+
+# --- The gradebook ---------------------------------------------------------------------
+
+ROWS = [
+    Row("alice.ipynb", UNIT, "mse", "correct", 1, 1, "✓ mse: correct"),
+    Row("alice.ipynb", UNIT, "train", "error", 0, 1, "The answer cell raised KeyError: 'x'."),
+    Row("bob/01.ipynb", UNIT, "mse", "incorrect", 0, 1, "✗ mse: incorrect — expected 1, got 2"),
+    Row("bob/01.ipynb", UNIT, "train", "not-attempted", 0, 1, "○ train: not attempted — ..."),
+    Row("essay.ipynb", "", "", "error", 0, 0, "The file is JSON but not a Jupyter notebook."),
+]
+
+
+def test_the_gradebook_has_a_row_per_submission_and_exercise(tmp_path):
+    write_gradebook(ROWS, tmp_path)
+    with open(tmp_path / "grades.csv", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    assert list(rows[0]) == ["submission", "notebook", "exercise", "status", "points",
+                             "max_points", "message"]
+    assert [(r["submission"], r["exercise"], r["status"]) for r in rows] == \
+           [(r.submission, r.exercise, r.status) for r in ROWS]
+    report = json.loads((tmp_path / "grades.json").read_text())
+    assert [(s["submission"], s["points"], s["max_points"]) for s in report["submissions"]] == \
+           [("alice.ipynb", 1, 2), ("bob/01.ipynb", 0, 2), ("essay.ipynb", 0, 0)]
+    assert sorted(p.name for p in (tmp_path / "feedback").iterdir()) == \
+           ["alice.md", "bob__01.md", "essay.md"]
+
+
+def test_pass_rates_count_every_status():
+    mse, train = exercise_summary(ROWS)
+    assert (mse["exercise"], mse["correct"], mse["incorrect"], mse["pass_rate"]) == \
+           ("mse", 1, 1, 0.5)
+    assert (train["error"], train["not-attempted"], train["pass_rate"]) == (1, 1, 0.0)
+    table = summary_table(ROWS)
+    assert "mse" in table and "50%" in table and "essay.ipynb" in table
+
+
+def test_feedback_reads_by_exercise_with_the_verdict_or_the_error():
+    text = feedback("alice.ipynb", ROWS[:2])
+    assert "Score: 1 / 2." in text
+    assert "## mse: correct (1 / 1)\n\n✓ mse: correct" in text
+    assert "## train: error (0 / 1)\n\nThe answer cell raised KeyError: 'x'." in text
+
+
+def test_rows_print_as_verdict_lines():
+    assert row_line(ROWS[0]) == "✓ mse: correct"
+    assert row_line(ROWS[1]) == "! train: error — The answer cell raised KeyError: 'x'."
+
+
+# --- The command ----------------------------------------------------------------------------
+
+def test_grading_cannot_run_without_solutions_or_submissions(tmp_path):
+    missing = course("grade", str(tmp_path), "--solutions", str(tmp_path / "none"))
+    assert missing.returncode == 2 and "no solutions folder" in missing.stderr
+    empty = course("grade", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert empty.returncode == 2 and "no notebooks to grade" in empty.stderr
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "solutions" / f"{UNIT}.ipynb").write_text(
+        json.dumps(exercise_notebook()), encoding="utf-8")
+    write(tmp_path / "s.ipynb", exercise_notebook())
+    unbuilt = course("grade", str(tmp_path / "s.ipynb"), "--solutions",
+                     str(tmp_path / "solutions"), "--out", str(tmp_path / "out"))
+    assert unbuilt.returncode == 2 and "run `course build` first" in unbuilt.stderr
+
+
+def test_a_student_grading_their_own_notebook_sees_the_instructors_verdicts(tmp_path):
+    mine = write(tmp_path / "my attempt.ipynb",
+                 fill(exercise_notebook(), {**wrong_answers(), **{
+                     answer_id("cost_by_hand"): solution_answers()[answer_id("cost_by_hand")]}}))
+    result = course("grade", str(mine), "--out", str(tmp_path / "grades"), "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    with open(tmp_path / "grades" / "grades.csv", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    assert [r["status"] for r in rows] == ["correct"] + ["incorrect"] * 4
+    for row in rows:
+        assert f"    {row['message']}\n" in result.stdout
+    assert "my attempt.ipynb: 1 / 5" in result.stdout
