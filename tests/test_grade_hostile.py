@@ -1,0 +1,272 @@
+"""Bad and hostile submissions, graded in one batch: every submission gives its
+rows, the batch goes on, and nothing one submission does changes another's grade.
+
+Grading spins a kernel per submission, so the whole batch runs once (two at
+a time) in a module-scoped fixture and each test asserts on its rows.
+"""
+
+import copy
+import csv
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from fixtures.submissions import (UNIT, answer_id, exercise_notebook, fill, solution_answers,
+                                  solution_notebook, wrong_answers, write)
+
+ROOT = Path(__file__).resolve().parent.parent
+EXERCISES = ["cost_by_hand", "mse", "mse_gradient", "gradient_step", "train"]
+CELL_TIMEOUT = 5
+
+
+def correct_but(exercise, source):
+    """The correct submission with one exercise's answer replaced."""
+    return fill(exercise_notebook(), {**solution_answers(), answer_id(exercise): source})
+
+
+def without_cell(notebook, cell_id):
+    notebook = copy.deepcopy(notebook)
+    notebook["cells"] = [c for c in notebook["cells"] if c.get("id") != cell_id]
+    return notebook
+
+
+def with_check_cell(notebook, exercise, source=None):
+    """Edit (source) or delete (None) the check cell of an exercise."""
+    notebook = copy.deepcopy(notebook)
+    cells = []
+    for cell in notebook["cells"]:
+        if cell.get("id") == f"{exercise}-check":
+            if source is None:
+                continue
+            cell["source"] = source
+        cells.append(cell)
+    notebook["cells"] = cells
+    return notebook
+
+
+def forged(notebook):
+    """Every output and execution count copied from the executed solution."""
+    notebook = copy.deepcopy(notebook)
+    reference = {c["id"]: c for c in solution_notebook()["cells"]}
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code" and cell["id"] in reference:
+            cell["outputs"] = reference[cell["id"]]["outputs"]
+            cell["execution_count"] = reference[cell["id"]]["execution_count"]
+    return notebook
+
+
+def submissions(folder):
+    """name -> path of every submission in the batch."""
+    correct = fill(exercise_notebook(), solution_answers())
+    wrong = fill(exercise_notebook(), wrong_answers())
+    duplicated = copy.deepcopy(correct)
+    mse_cell = next(c for c in duplicated["cells"] if c["id"] == answer_id("mse"))
+    duplicated["cells"].append({**copy.deepcopy(mse_cell), "source": "raise RuntimeError()"})
+    extra = copy.deepcopy(correct)
+    extra["cells"].insert(3, nbformat.v4.new_code_cell("raise RuntimeError('not graded')"))
+    extra["cells"].append(nbformat.v4.new_markdown_cell("My notes"))
+    reordered = copy.deepcopy(correct)
+    reordered["cells"].reverse()
+    old = nbformat.convert(nbformat.from_dict(correct), 3)
+    empty = exercise_notebook()
+    empty["cells"] = []
+
+    made = {
+        "correct": correct,
+        "wrong": wrong,
+        "deleted_answer": without_cell(correct, answer_id("mse")),
+        "duplicated_answer": duplicated,
+        "reordered": reordered,
+        "extra_cells": extra,
+        "old_nbformat": old,
+        "empty": empty,
+        "edited_checks": with_check_cell(with_check_cell(
+            wrong, "mse", 'print("✓ mse: correct")'), "mse_gradient"),
+        "forged_outputs": forged(wrong),
+        "infinite_loop": correct_but("mse", "while True:\n    pass"),
+        "output_flood": correct_but("cost_by_hand", 'while True:\n    print("spam " * 50)'),
+        "kernel_dies": correct_but("mse_gradient", "import os\nos._exit(1)"),
+        "sys_exit": correct_but("gradient_step", "import sys\nsys.exit()"),
+        "memory_hog": correct_but("train", "import numpy as np\nhog = np.ones(10**9)"),
+        "file_vandal": correct_but("cost_by_hand",
+                                   "import os\n"
+                                   "for name in os.listdir('.'):\n"
+                                   "    os.remove(name)\n"
+                                   "open('grades.csv', 'w').write('forged')\n"
+                                   "cost_by_hand = 5 / 3"),
+        "redefines_check": correct_but("mse", "def check(name):\n"
+                                              "    print(f'✓ {name}: correct')"),
+    }
+    paths = {name: write(folder / f"{name}.ipynb", notebook) for name, notebook in made.items()}
+    paths["invalid_json"] = folder / f"{UNIT}_invalid.ipynb"
+    paths["invalid_json"].write_text('{"cells": [{"cell_type": "code", "sour')
+    paths["not_a_notebook"] = folder / "essay.ipynb"
+    paths["not_a_notebook"].write_text('{"title": "my essay", "words": 1200}')
+    return paths
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("submissions")
+    out = tmp_path_factory.mktemp("gradebook")
+    paths = submissions(folder)
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths.values()}
+    result = subprocess.run(
+        [sys.executable, "-m", "course", "grade", str(folder), "--out", str(out),
+         "--jobs", "2", "--timeout", str(CELL_TIMEOUT), "--memory", "2048"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
+    with open(out / "grades.csv", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    by_name = {}
+    for row in rows:
+        by_name.setdefault(Path(row["submission"]).stem, {})[row["exercise"]] = row
+    return {"result": result, "rows": rows, "grades": by_name, "out": out, "paths": paths,
+            "unchanged": before == {p: hashlib.sha256(p.read_bytes()).hexdigest()
+                                    for p in paths.values()}}
+
+
+def statuses(batch, name):
+    return {exercise: row["status"] for exercise, row in batch["grades"][name].items()}
+
+
+def all_correct_except(exercise, status):
+    return {e: (status if e == exercise else "correct") for e in EXERCISES}
+
+
+# --- The batch as a whole ------------------------------------------------------------
+
+def test_grading_ran_and_exits_zero_whatever_the_grades(batch):
+    assert batch["result"].returncode == 0, batch["result"].stderr
+
+
+def test_every_submission_gives_its_rows(batch):
+    graded = {Path(row["submission"]).name for row in batch["rows"]}
+    assert graded == {p.name for p in batch["paths"].values()}
+
+
+def test_a_hostile_batch_does_not_change_the_correct_submissions_grade(batch):
+    assert statuses(batch, "correct") == dict.fromkeys(EXERCISES, "correct")
+    assert sum(float(r["points"]) for r in batch["grades"]["correct"].values()) == 5
+
+
+def test_grading_touches_neither_the_submissions_nor_the_gradebook(batch):
+    assert batch["unchanged"]
+    assert (batch["out"] / "grades.csv").read_text().startswith("submission,notebook,")
+
+
+def test_the_summary_shows_each_exercises_pass_rate(batch):
+    out = batch["result"].stdout
+    assert "pass rate" in out
+    for exercise in EXERCISES:
+        assert any(line.startswith(exercise) and line.rstrip().endswith("%")
+                   for line in out.splitlines()), exercise
+
+
+def test_feedback_is_named_after_the_exercises_not_cells(batch):
+    feedback = (batch["out"] / "feedback" / "wrong.md").read_text()
+    for exercise in EXERCISES:
+        assert f"## {exercise}: incorrect (0 / 1)" in feedback
+    assert "Cell " not in feedback
+
+
+def test_the_json_gradebook_totals_each_submission(batch):
+    report = json.loads((batch["out"] / "grades.json").read_text())
+    totals = {Path(s["submission"]).stem: s["points"] for s in report["submissions"]}
+    assert totals["correct"] == 5 and totals["wrong"] == 0
+    assert {e["exercise"] for e in report["exercises"]} == set(EXERCISES)
+
+
+# --- Broken files -----------------------------------------------------------------------
+
+def test_invalid_json_gives_an_error_row_per_exercise_of_its_unit(batch):
+    rows = batch["grades"][f"{UNIT}_invalid"]
+    assert set(rows) == set(EXERCISES)
+    assert all(r["status"] == "error" and "not valid JSON" in r["message"]
+               for r in rows.values())
+
+
+def test_a_json_file_that_is_not_a_notebook_gives_one_error_row(batch):
+    [row] = batch["grades"]["essay"].values()
+    assert row["status"] == "error" and "not a Jupyter notebook" in row["message"]
+
+
+def test_an_empty_notebook_is_not_attempted_with_a_note(batch):
+    assert statuses(batch, "empty") == dict.fromkeys(EXERCISES, "not-attempted")
+    assert "is missing" in batch["grades"]["empty"]["mse"]["message"]
+
+
+def test_an_old_nbformat_without_ids_is_graded_by_its_tags(batch):
+    assert statuses(batch, "old_nbformat") == dict.fromkeys(EXERCISES, "correct")
+
+
+# --- Cells moved, removed, added, edited, forged ------------------------------------------
+
+def test_a_deleted_answer_cell_is_not_attempted_and_the_rest_still_count(batch):
+    assert statuses(batch, "deleted_answer") == all_correct_except("mse", "not-attempted")
+    assert "'mse-answer' is missing" in batch["grades"]["deleted_answer"]["mse"]["message"]
+
+
+def test_a_duplicated_answer_cell_grades_the_first_copy_and_says_so(batch):
+    assert statuses(batch, "duplicated_answer") == dict.fromkeys(EXERCISES, "correct")
+    assert "appears 2 times" in batch["grades"]["duplicated_answer"]["mse"]["message"]
+
+
+def test_reordered_cells_are_matched_by_id(batch):
+    assert statuses(batch, "reordered") == dict.fromkeys(EXERCISES, "correct")
+
+
+def test_extra_cells_are_ignored(batch):
+    assert statuses(batch, "extra_cells") == dict.fromkeys(EXERCISES, "correct")
+
+
+def test_editing_or_deleting_check_cells_does_not_raise_a_grade(batch):
+    assert statuses(batch, "edited_checks") == dict.fromkeys(EXERCISES, "incorrect")
+
+
+def test_outputs_forged_to_match_the_solution_do_not_raise_a_grade(batch):
+    assert statuses(batch, "forged_outputs") == dict.fromkeys(EXERCISES, "incorrect")
+
+
+def test_a_known_wrong_answer_fails_every_check(batch):
+    assert statuses(batch, "wrong") == dict.fromkeys(EXERCISES, "incorrect")
+
+
+def test_an_answer_that_redefines_check_cannot_fake_a_verdict_and_is_flagged(batch):
+    row = batch["grades"]["redefines_check"]["mse"]
+    assert row["status"] == "not-attempted"  # its own check() is replaced by the real one
+    assert "Flagged for review: the answer redefines check." in row["message"]
+
+
+# --- Runaway code ---------------------------------------------------------------------------
+
+def test_an_infinite_loop_is_stopped_and_the_rest_is_graded(batch):
+    assert statuses(batch, "infinite_loop") == all_correct_except("mse", "error")
+    assert f"longer than {CELL_TIMEOUT} s" in batch["grades"]["infinite_loop"]["mse"]["message"]
+
+
+def test_an_output_flood_is_stopped_and_the_rest_is_graded(batch):
+    assert statuses(batch, "output_flood") == all_correct_except("cost_by_hand", "error")
+
+
+def test_a_dying_kernel_fails_its_exercise_and_a_fresh_kernel_grades_the_rest(batch):
+    assert statuses(batch, "kernel_dies") == all_correct_except("mse_gradient", "error")
+    assert "kernel died" in batch["grades"]["kernel_dies"]["mse_gradient"]["message"]
+
+
+def test_sys_exit_is_an_error_of_its_exercise_only(batch):
+    assert statuses(batch, "sys_exit") == all_correct_except("gradient_step", "error")
+    assert "SystemExit" in batch["grades"]["sys_exit"]["gradient_step"]["message"]
+
+
+def test_allocating_far_more_memory_than_allowed_is_a_memory_error(batch):
+    assert statuses(batch, "memory_hog") == all_correct_except("train", "error")
+    assert "MemoryError" in batch["grades"]["memory_hog"]["train"]["message"]
+
+
+def test_deleting_files_in_the_working_folder_harms_nobody_else(batch):
+    assert statuses(batch, "file_vandal") == dict.fromkeys(EXERCISES, "correct")
