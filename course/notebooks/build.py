@@ -103,8 +103,10 @@ def _cell_problems(cell, where, known):
 
 # --- Execution ----------------------------------------------------------------
 
-def execute(notebook, folder, timeout=600):
+def execute(notebook, folder, timeout=600, record_timing=False):
     """Run a notebook in `folder` with a kernel of this Python; return the result.
+
+    record_timing: keep nbclient's start and end times in each cell's metadata.
 
     Raises RuntimeError naming the cell when a cell fails, and when a check
     cell's verdict is not "correct": a solution must pass its own checks.
@@ -118,7 +120,7 @@ def execute(notebook, folder, timeout=600):
     # The kernel runs this very Python, as nbval's --nbval-current-env does.
     manager = KernelManager(kernel_name=CURRENT_ENV_KERNEL_NAME,
                             kernel_spec_manager=NbvalKernelspecManager())
-    client = NotebookClient(executed, km=manager, timeout=timeout, record_timing=False,
+    client = NotebookClient(executed, km=manager, timeout=timeout, record_timing=record_timing,
                             extra_arguments=["--IPKernelApp.log_level=ERROR"],
                             resources={"metadata": {"path": str(folder)}})
     try:
