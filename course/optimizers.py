@@ -14,7 +14,7 @@ signature for all of them:
     config: a dict of hyperparameters, e.g. {"learning_rate": 0.01, ...}.
 
 Beside each rule is a small class with Keras's name and defaults that keeps
-one state dict per parameter and applies the rule to a whole model:
+each parameter's state and applies the rule to a whole model:
 
     optimizer = Adam(learning_rate=0.001)
     optimizer.update(params, grads)     # lists of arrays, same order each call
@@ -25,8 +25,10 @@ Your own optimizer plugs into `Sequential.compile` if it has the same
 function of a few numbers and records the path it takes.
 
 The rules write into the arrays they are given with numpy's `out=` arguments
-instead of building new arrays, so a step allocates no memory. Each rule's
-docstring gives the plain formula that those lines compute.
+instead of building new arrays, so after the first step (which creates the
+state) a step allocates no memory. Each rule's docstring gives the plain
+formula that those lines compute. To write your own optimizer, write a rule
+with the same signature and a subclass of `Optimizer` naming it, as SGD does.
 """
 
 import copy

@@ -174,6 +174,19 @@ def test_states_show_each_parameters_velocity_live():
     np.testing.assert_allclose(velocities[2], [-0.27])     # 0.9 * -0.3, seen through the view
 
 
+def test_your_own_rule_plugs_into_the_optimizer_class():
+    def sign_update(param, grad, state, config):      # signSGD: w = w - lr * sign(g)
+        param -= config["learning_rate"] * np.sign(grad)
+
+    class SignSGD(optimizers.Optimizer):
+        rule = sign_update
+
+    w, b = np.zeros(3), np.zeros(1)
+    SignSGD(0.5).update([w, b], [np.array([2.0, -3.0, 0.0]), np.array([-1.0])])
+    np.testing.assert_array_equal(w, [-0.5, 0.5, 0.0])
+    np.testing.assert_array_equal(b, [0.5])
+
+
 def test_get_makes_new_optimizers_with_keras_defaults():
     adam = optimizers.get("adam")
     assert isinstance(adam, Adam) and adam is not optimizers.get("adam")
