@@ -139,6 +139,9 @@ def _run_grade(args):
     except (GradingError, OSError) as error:
         print(f"course grade: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("course grade: interrupted; nothing was written", file=sys.stderr)
+        return 130
     seconds = time.monotonic() - start
     print()
     print(summary_table(rows))

@@ -232,20 +232,28 @@ class FunctionExercise(Exercise):
         self.cases = list(cases)
         self.rtol, self.atol, self.check_dtype = rtol, atol, check_dtype
 
+    def expected(self, case):
+        """What the answer should return for a case."""
+        return case.call(self.reference)
+
+    def mismatch(self, expected, result, case):
+        """Why the result is wrong, or None."""
+        return compare(expected, result, self.rtol, self.atol, self.check_dtype)
+
     def grade_answer(self, function):
         if not callable(function):
             return incorrect(self.name, f"{self.answer_name} should be a function "
                                         f"(def {self.answer_name}(...):), got {describe(function)}")
         for case in self.cases:
             where = f"on {case.describe(self.answer_name, self.reference)}"
-            expected = case.call(self.reference)
+            expected = self.expected(case)
             args, kwargs = case.copies()
             result, failure = run_answer(function, args, kwargs, self.uses)
             if failure:
                 return self.failure_verdict(failure, where)
             if is_blank(result):
                 return not_attempted(self.name, _BLANK_LEFT)
-            reason = compare(expected, result, self.rtol, self.atol, self.check_dtype)
+            reason = self.mismatch(expected, result, case)
             if reason:
                 return incorrect(self.name, f"{where}: {reason}")
             changed = case.changed_argument(self.reference, args, kwargs)
@@ -256,61 +264,39 @@ class FunctionExercise(Exercise):
         return correct(self.name)
 
 
-class GradientExercise(Exercise):
+class GradientExercise(FunctionExercise):
     """A gradient function, compared with centred finite differences of the
-    reference cost with respect to one argument (`wrt`).
+    cost with respect to one of its arguments (`wrt`).
 
-    The result must have the shape and the dtype of that argument.
+    The gradient takes the cost's arguments and must return an array with
+    the shape and the dtype of that argument.
     """
 
     kind = "gradient"
 
     def __init__(self, name, cost, cases, *, wrt="y_pred", rtol=1e-5, atol=1e-7, **options):
-        super().__init__(name, **options)
-        self.cost = cost
-        self.cases = list(cases)
+        super().__init__(name, cost, cases, rtol=rtol, atol=atol, check_dtype=True, **options)
         self.wrt = wrt
-        self.rtol, self.atol = rtol, atol
 
-    def numerical_gradient(self, case):
-        """d(cost)/d(wrt) at the case's inputs, by centred differences in float64."""
+    def expected(self, case):
+        """d(cost)/d(wrt) at the case's inputs, by centred differences in float64,
+        returned in the dtype of that argument."""
         from course.gradcheck import numerical_gradient
 
-        names = _argument_names(self.cost, case.args, case.kwargs)
-        position = names.index(self.wrt)
+        position = _argument_names(self.reference, case.args, case.kwargs).index(self.wrt)
         args = [np.asarray(a, dtype=np.float64) for a in case.args]
 
         def cost_at(value):
-            return self.cost(*args[:position], value, *args[position + 1:], **case.kwargs)
+            return self.reference(*args[:position], value, *args[position + 1:], **case.kwargs)
 
-        return numerical_gradient(cost_at, args[position].copy())
+        gradient = numerical_gradient(cost_at, args[position].copy())
+        return gradient.astype(np.asarray(case.args[position]).dtype)
 
-    def grade_answer(self, function):
-        if not callable(function):
-            return incorrect(self.name, f"{self.answer_name} should be a function, "
-                                        f"got {describe(function)}")
-        for case in self.cases:
-            where = f"on {case.describe(self.answer_name, self.cost)}"
-            names = _argument_names(self.cost, case.args, case.kwargs)
-            wrt_value = case.args[names.index(self.wrt)]
-            expected = self.numerical_gradient(case).astype(wrt_value.dtype)
-            args, kwargs = case.copies()
-            result, failure = run_answer(function, args, kwargs, self.uses)
-            if failure:
-                return self.failure_verdict(failure, where)
-            if is_blank(result):
-                return not_attempted(self.name, _BLANK_LEFT)
-            tolerance = 1e3 if wrt_value.dtype == np.float32 else 1
-            reason = compare(expected, result, self.rtol * tolerance, self.atol * tolerance,
-                             check_dtype=True, what=f"the gradient")
-            if reason:
-                return incorrect(self.name, f"{where}: {reason} (expected: finite "
-                                            f"differences of the cost)")
-            changed = case.changed_argument(self.cost, args, kwargs)
-            if changed:
-                return incorrect(self.name, f"{where}: your function changed its argument "
-                                            f"{changed} in place; leave the inputs as they are")
-        return correct(self.name)
+    def mismatch(self, expected, result, case):
+        loose = 1e3 if expected.dtype == np.float32 else 1  # float32 keeps ~7 digits
+        reason = compare(expected, result, self.rtol * loose, self.atol * loose,
+                         check_dtype=True, what="the gradient")
+        return f"{reason} (expected: finite differences of the cost)" if reason else None
 
 
 class TrainingExercise(Exercise):

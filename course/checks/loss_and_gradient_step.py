@@ -55,8 +55,14 @@ _targets = _rng.standard_normal(5)
 _predictions = _targets + _rng.standard_normal(5)
 
 
-def _column(values):
-    return np.asarray(values, dtype=np.float64).reshape(-1, 1)
+# Inputs both the cost and its gradient are checked on: the shapes (n,) and
+# (n, 1) and float32 (which must stay float32).
+_LOSS_CASES = [
+    Case(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 5.0]), label="three examples"),
+    Case(_targets, _predictions, label="random values"),
+    Case(_targets.reshape(-1, 1), _predictions.reshape(-1, 1), label="shape (n, 1)"),
+    Case(_targets.astype(np.float32), _predictions.astype(np.float32), label="float32"),
+]
 
 
 # --- The exercises ---------------------------------------------------------------
@@ -77,12 +83,9 @@ mse = FunctionExercise(
     "mse",
     reference=losses.mse,
     cases=[
-        Case(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 5.0]), label="three examples"),
-        Case(_targets, _predictions, label="random values"),
-        Case(_column(_targets), _column(_predictions), label="shape (n, 1)"),
+        *_LOSS_CASES,
         Case(np.array([2.0]), np.array([-1.0]), label="a single example"),
         Case(np.array([1e6, -1e6]), np.array([-1e6, 1e6]), label="large values"),
-        Case(_targets.astype(np.float32), _predictions.astype(np.float32), label="float32"),
     ],
     rtol=1e-5, atol=1e-8,
     hints=[
@@ -99,12 +102,9 @@ mse_gradient = GradientExercise(
     "mse_gradient",
     cost=losses.mse,
     cases=[
-        Case(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 5.0]), label="three examples"),
-        Case(_targets, _predictions, label="random values"),
-        Case(_column(_targets), _column(_predictions), label="shape (n, 1)"),
+        *_LOSS_CASES,
         Case(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[0.0, 2.0], [5.0, 1.0]]),
              label="shape (n, 2)"),
-        Case(_targets.astype(np.float32), _predictions.astype(np.float32), label="float32"),
     ],
     hints=[
         "Differentiate mean((y_pred - y_true) ** 2) with respect to one prediction: only "

@@ -30,7 +30,7 @@ from pathlib import Path
 from course.checks.verdicts import status_of_line
 from course.notebooks.cells import (answer_cells, check_cells, exercise_of, is_answer,
                                     is_check, source_of, tags_of, to_exercise)
-from course.notebooks.sandbox import Limits, run_nbval
+from course.notebooks.sandbox import Limits, run_nbval, stop_all
 
 STATUSES = ("correct", "incorrect", "not-attempted", "error")
 MAX_SUBMISSION_BYTES = 20 * 2**20
@@ -365,19 +365,15 @@ def interpret(unit, run, submission_name, notes, limits):
 
 
 def _stopping_cell(records):
-    """The first record showing that the run stopped there, as (record or None)."""
+    """Where the run stopped among these cells' records: the record of the
+    cell after which the kernel was gone, {} for a cell that never ran, or
+    None if the run went past them all."""
     for record in records:
         if record is None:
             return {}
-        if record["outcome"] == "failed" and _kernel_gone(record):
+        if not record["kernel_alive"]:
             return record
     return None
-
-
-def _kernel_gone(record):
-    message = record.get("message") or ""
-    return ("kernel died" in message or "Kernel dead" in message
-            or "Failed to interrupt kernel" in message)
 
 
 def _why_stopped(record, run, limits):
@@ -454,10 +450,16 @@ def grade_all(paths, solutions_dir, jobs=2, limits=None, progress=None):
         # Threads are enough: each grading runs in its own process (the sandbox).
         futures = [pool.submit(grade_submission, path, units, limits, name)
                    for name, path in submissions.items()]
-        if progress:
-            for future in as_completed(futures):
-                progress(future.result())
-        return [row for future in futures for row in future.result()]
+        try:
+            if progress:
+                for future in as_completed(futures):
+                    progress(future.result())
+            return [row for future in futures for row in future.result()]
+        except BaseException:  # Ctrl-C: stop the runs now rather than wait them out
+            for future in futures:
+                future.cancel()
+            stop_all()
+            raise
 
 
 def row_line(row):

@@ -8,7 +8,7 @@ half-way still tells how far it got):
 
     {"cell_id": "mse-check", "index": 4, "outcome": "failed",
      "message": "Cell outputs differ", "ename": null, "evalue": null,
-     "stdout": "✗ mse: incorrect — ..."}
+     "stdout": "✗ mse: incorrect — ...", "kernel_alive": true}
 
 The first line records the kernel's process id, so the grader can stop the
 kernel (and anything it started) if it has to kill the run.
@@ -112,7 +112,16 @@ def _cell_record(item, call, report):
         "ename": error.get("ename") if error else None,
         "evalue": str(error.get("evalue", ""))[:MAX_TEXT] if error else None,
         "stdout": stdout[:MAX_TEXT],
+        "kernel_alive": _kernel_alive(item),
     }
+
+
+def _kernel_alive(item):
+    kernel = getattr(item.parent, "kernel", None)
+    try:
+        return bool(kernel is not None and kernel.is_alive())
+    except Exception:  # a kernel half torn down
+        return False
 
 
 def _append(path, record):

@@ -24,9 +24,14 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+
+_running = set()            # process ids of the runs under way, for stop_all()
+_running_lock = threading.Lock()
 
 
 @dataclass
@@ -82,6 +87,8 @@ def run_nbval(notebook, limits, name="notebook.ipynb"):
             process = subprocess.Popen(command, cwd=work, env=_environment(private),
                                        stdin=subprocess.DEVNULL, stdout=log,
                                        stderr=subprocess.STDOUT, start_new_session=True)
+            with _running_lock:
+                _running.add(process.pid)
             result = RunResult(wall_clock=limits.wall_clock(code_cells))
             try:
                 result.returncode = process.wait(timeout=result.wall_clock)
@@ -89,6 +96,9 @@ def run_nbval(notebook, limits, name="notebook.ipynb"):
                 result.killed = True
                 _kill_group(process.pid)
                 result.returncode = process.wait()
+            finally:
+                with _running_lock:
+                    _running.discard(process.pid)
             result.records = _read_records(report)
             for record in result.records:
                 if "kernel_pid" in record:
@@ -101,6 +111,16 @@ def run_nbval(notebook, limits, name="notebook.ipynb"):
     finally:
         _remove(work)
         _remove(private)
+
+
+def stop_all():
+    """Kill every run under way (when grading is interrupted with Ctrl-C).
+
+    Their kernels notice that their parent is gone and exit within a second.
+    """
+    with _running_lock:
+        for pid in list(_running):
+            _kill_group(pid)
 
 
 def _environment(private):
@@ -204,7 +224,10 @@ def _limit_this_process(memory_mb, file_mb):
         _, hard = resource.getrlimit(limit)
         if hard != resource.RLIM_INFINITY:
             value = min(value, hard)
-        resource.setrlimit(limit, (value, hard))
+        try:
+            resource.setrlimit(limit, (value, hard))
+        except (ValueError, OSError):
+            pass  # macOS does not enforce RLIMIT_AS; the other limits still hold
 
 
 def main(argv):
