@@ -99,12 +99,11 @@ def run_nbval(notebook, limits, name="notebook.ipynb"):
             finally:
                 with _running_lock:
                     _running.discard(process.pid)
-            result.records = _read_records(report)
-            for record in result.records:
-                if "kernel_pid" in record:
-                    _kill_group(record["kernel_pid"])  # and whatever the kernel left running
-            result.kernel_pids = [r["kernel_pid"] for r in result.records if "kernel_pid" in r]
-            result.records = [r for r in result.records if "cell_id" in r]
+            records = _read_records(report)
+            result.kernel_pids = [r["kernel_pid"] for r in records if "kernel_pid" in r]
+            for pid in result.kernel_pids:
+                _kill_group(pid)  # the kernel's own session: whatever it left running
+            result.records = [r for r in records if "cell_id" in r]
             log.seek(max(0, log.seek(0, os.SEEK_END) - 4000))
             result.log = log.read().decode("utf-8", "replace")
         return result
