@@ -1,7 +1,8 @@
 # Two commands set up everything on a fresh machine:
 #   make lab    create .venv, install the course, open JupyterLab on the lessons
 #   make test   create .venv, install the course with its test tools, run every test
-# Both need only Python 3.10+ and make. Set PYTHON=python3.12 (say) to choose.
+# Both need only Python 3.10+ and make. Set PYTHON=python3.12 (say) to choose;
+# LAB_ARGS="--no-browser --port 8890" and PYTEST_ARGS="-k losses" pass options on.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -18,8 +19,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# JupyterLab refuses to run as root unless told; containers often run as root.
+ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=. lessons/
+	$(BIN)/jupyter lab --notebook-dir=. $(ROOT_FLAG) $(LAB_ARGS) lessons/
 
 # pytest exits 5 when it collected no test; make treats that, like any
 # non-zero exit, as a failure.
