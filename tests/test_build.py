@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from course.notebooks.build import check_markup, make_exercise
+from course.notebooks.build import _failed_cell_report, check_markup, execute, make_exercise
 from course.notebooks.cells import (MarkupError, answer_cells, check_cells, exercise_of,
                                     is_answer, source_of, to_exercise, to_solution)
 
@@ -115,6 +115,36 @@ def test_duplicate_ids_and_unknown_exercises_are_markup_errors():
     message = _problems(notebook)
     assert "the id is used twice" in message
     assert "exercise 'nope' is not defined" in message
+
+
+def test_a_check_cell_must_check_the_exercise_it_is_tagged_with():
+    check = _cell("mse-check", 'check("cost_by_hand")',
+                  ["check", "exercise:mse", "nbval-check-output"])
+    assert 'does not call check("mse")' in _problems(_unit_notebook(check=check))
+
+
+def test_a_check_call_in_a_cell_without_tags_is_a_markup_error():
+    notebook = _unit_notebook(extra=_cell("again", 'check("mse")'))
+    assert "cell 3 ('again'): calls check() but has no 'check' tag" in _problems(notebook)
+
+
+def test_a_failing_solution_cell_is_named_with_a_plain_traceback():
+    notebook = _unit_notebook()
+    notebook.cells[1].outputs = [nbformat.v4.new_output(
+        "error", ename="ZeroDivisionError", evalue="division by zero",
+        traceback=["\x1b[31mZeroDivisionError\x1b[39m Traceback", "----> 1 1 / 0"])]
+    report = _failed_cell_report(notebook)
+    assert report.startswith("the cell 'mse-answer' of the solution raised "
+                             "ZeroDivisionError: division by zero\n")
+    assert "\x1b" not in report and "----> 1 1 / 0" in report
+
+
+def test_a_print_that_arrives_in_pieces_is_stored_as_one_output(tmp_path):
+    source = ("import sys, time\nprint('a', end='')\nsys.stdout.flush()\n"
+              "time.sleep(0.2)\nprint('b')")
+    executed = execute(new_notebook(cells=[new_code_cell(source)]), tmp_path)
+    assert executed.cells[0].outputs == [
+        nbformat.v4.new_output("stream", name="stdout", text="ab\n")]
 
 
 def test_a_notebook_without_a_check_module_is_refused():

@@ -15,6 +15,7 @@ nothing. `course build --check` writes nothing and reports the stale files.
 
 import copy
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,11 +77,13 @@ def check_markup(notebook, unit):
         raise MarkupError(f"{unit}.ipynb:\n  - " + "\n  - ".join(problems))
 
 
+_CALLS_CHECK = re.compile(r"^\s*check\(", re.MULTILINE)
+
+
 def _cell_problems(cell, where, known):
+    source = source_of(cell)
     if not (is_answer(cell) or is_check(cell)):
-        if cell.get("cell_type") == "code" and has_markers(source_of(cell)):
-            return [f"{where}: has answer markers but no 'answer' tag"]
-        return []
+        return _untagged_cell_problems(cell, source, where)
     name = exercise_of(cell)
     if name is None:
         return [f"{where}: an answer or check cell needs an 'exercise:NAME' tag"]
@@ -88,14 +91,36 @@ def _cell_problems(cell, where, known):
         return [f"{where}: exercise {name!r} is not defined in this unit's check "
                 f"module (known: {', '.join(sorted(known)) or 'none'})"]
     if is_check(cell):
-        if not is_compared_by_nbval(cell):
-            return [f"{where}: a check cell needs the 'nbval-check-output' tag"]
+        return _check_cell_problems(cell, source, name, where)
+    return _answer_cell_problems(source, where)
+
+
+def _untagged_cell_problems(cell, source, where):
+    if cell.get("cell_type") != "code":
         return []
-    if not has_markers(source_of(cell)):
+    if has_markers(source):
+        return [f"{where}: has answer markers but no 'answer' tag"]
+    if _CALLS_CHECK.search(source):
+        return [f"{where}: calls check() but has no 'check' tag, so grading would not "
+                f"see it (tags: check, exercise:NAME, nbval-check-output)"]
+    return []
+
+
+def _check_cell_problems(cell, source, name, where):
+    if not is_compared_by_nbval(cell):
+        return [f"{where}: a check cell needs the 'nbval-check-output' tag"]
+    if f'"{name}"' not in source and f"'{name}'" not in source:
+        return [f"{where}: it is tagged exercise:{name} but does not call "
+                f'check("{name}"); the gradebook would credit the wrong exercise']
+    return []
+
+
+def _answer_cell_problems(source, where):
+    if not has_markers(source):
         return [f"{where}: an answer cell needs # BLANK: or # BEGIN SOLUTION / "
                 f"# END SOLUTION markers, or the exercise would show the answer"]
     try:
-        to_exercise(source_of(cell), where)
+        to_exercise(source, where)
     except MarkupError as error:
         return [str(error)]
     return []
@@ -120,13 +145,16 @@ def execute(notebook, folder, timeout=600, record_timing=False):
     # The kernel runs this very Python, as nbval's --nbval-current-env does.
     manager = KernelManager(kernel_name=CURRENT_ENV_KERNEL_NAME,
                             kernel_spec_manager=NbvalKernelspecManager())
+    # coalesce_streams: a print may reach the notebook in one piece or in
+    # several, depending on timing; stored outputs must not depend on that.
     client = NotebookClient(executed, km=manager, timeout=timeout, record_timing=record_timing,
+                            coalesce_streams=True,
                             extra_arguments=["--IPKernelApp.log_level=ERROR"],
                             resources={"metadata": {"path": str(folder)}})
     try:
         client.execute()
-    except CellExecutionError as error:
-        raise RuntimeError(f"a cell of the solution failed:\n{error}") from None
+    except CellExecutionError:
+        raise RuntimeError(_failed_cell_report(executed)) from None
     finally:
         if manager.has_kernel:
             manager.shutdown_kernel(now=True)
@@ -136,6 +164,20 @@ def execute(notebook, folder, timeout=600, record_timing=False):
             raise RuntimeError(f"the check cell {cell.get('id')!r} of the solution did "
                                f"not print a correct verdict; it printed:\n{printed}")
     return executed
+
+
+_COLOURS = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _failed_cell_report(executed):
+    """Which cell of the solution raised what, with its traceback in plain text."""
+    for cell in executed.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                traceback = _COLOURS.sub("", "\n".join(output.get("traceback", [])))
+                return (f"the cell {cell.get('id')!r} of the solution raised "
+                        f"{output['ename']}: {output['evalue']}\n{traceback}")
+    return "a cell of the solution failed"
 
 
 def normalize(notebook):
