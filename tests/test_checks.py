@@ -131,7 +131,8 @@ def test_compare_names_shapes_dtypes_and_the_largest_error():
 
 def test_compare_explains_none_a_lone_array_and_nan():
     assert "forget `return`" in compare(1.0, None, 1e-6, 0)
-    assert "single number, got an array of shape (1,)" in compare(1.0, np.array([1.0]), 1e-6, 0)
+    assert "should be a single number, got an array of shape (1,)" in compare(
+        1.0, np.array([1.0]), 1e-6, 0)
     assert "NaN or infinity" in compare(np.ones(2), np.array([1.0, np.nan]), 1e-6, 0)
 
 
@@ -158,6 +159,17 @@ def test_an_exception_in_the_answer_becomes_an_incorrect_verdict_with_its_messag
     assert line.endswith("raised ZeroDivisionError: division by zero")
 
 
+def test_an_exception_message_is_shown_without_memory_addresses():
+    def mse(y_true, y_pred):
+        raise TypeError(f"cannot add {mse!r} and {object()!r}")
+
+    line = verdict("mse", mse=mse).line
+    assert "0x" not in line
+    assert line.endswith("raised TypeError: cannot add <function "
+                         "test_an_exception_message_is_shown_without_memory_addresses."
+                         "<locals>.mse> and <object object>")
+
+
 def test_sys_exit_inside_an_answer_is_incorrect_not_the_end_of_the_notebook():
     def mse(y_true, y_pred):
         raise SystemExit(3)
@@ -177,7 +189,8 @@ def test_a_result_of_shape_n_1_for_a_cost_is_reported_as_not_a_number():
         return np.mean((y_pred - y_true) ** 2, axis=0)
 
     line = verdict("mse", mse=mse).line
-    assert "shape (n, 1)" in line and "single number, got an array of shape (1,)" in line
+    assert "shape (n, 1)" in line
+    assert "the result should be a single number, got an array of shape (1,)" in line
 
 
 def test_changing_an_input_in_place_is_caught():
@@ -362,7 +375,9 @@ def test_a_function_exercise_compares_tuples_item_by_item():
     assert exercise.grade({"pair": lambda a: (a, 2 * a)}).passed
     line = exercise.grade({"pair": lambda a: (a, 3 * a)}).line
     assert "value 2 of the 2 returned: expected 2, got 3" in line
-    assert "2 values" in exercise.grade({"pair": lambda a: a}).line
+    assert "the result should be 2 values" in exercise.grade({"pair": lambda a: a}).line
+    line = exercise.grade({"pair": lambda a: (object(), a)}).line
+    assert line.endswith("value 1 of the 2 returned should be a number, got an object")
 
 
 def test_checks_never_mutate_their_own_inputs():

@@ -20,6 +20,7 @@ import contextlib
 import copy
 import inspect
 import io
+import re
 import warnings
 
 import numpy as np
@@ -91,12 +92,21 @@ def _same(a, b):
 
 # --- Calling an answer --------------------------------------------------------
 
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
 class Failure:
-    """An exception raised by an answer, kept as its type name and message."""
+    """An exception raised by an answer, kept as its type name and message.
+
+    The message keeps its first line, without memory addresses ("<function
+    f at 0x7f...>" becomes "<function f>"), so the verdict is the same on
+    every run.
+    """
 
     def __init__(self, error):
+        text = _ADDRESS.sub("", str(error)).strip()
         self.type = type(error).__name__
-        self.message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        self.message = text.splitlines()[0] if text else ""
         self.blank = isinstance(error, BlankError)
         self.not_implemented = isinstance(error, NotImplementedError)
 

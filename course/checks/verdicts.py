@@ -87,7 +87,8 @@ def describe(value):
         return "None"
     if callable(value):
         return f"a function ({type(value).__name__})"
-    return f"a {type(value).__name__}"
+    name = type(value).__name__
+    return f"{'an' if name[0] in 'aeiouAEIOU' else 'a'} {name}"
 
 
 def format_number(x):
@@ -128,7 +129,7 @@ def compare(expected, got, rtol, atol, check_dtype=False, what="the result"):
 
 def _compare_tuple(expected, got, rtol, atol, check_dtype, what):
     if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-        return (f"expected {what} to be {len(expected)} values (return them with "
+        return (f"{what} should be {len(expected)} values (return them with "
                 f"commas: `return a, b`), got {describe(got)}")
     for position, (e, g) in enumerate(zip(expected, got), start=1):
         part = f"value {position} of the {len(expected)} returned"
@@ -140,10 +141,10 @@ def _compare_tuple(expected, got, rtol, atol, check_dtype, what):
 
 def _compare_number(expected, got, rtol, atol, what):
     if isinstance(got, np.ndarray) and got.ndim > 0:
-        return (f"expected {what} to be a single number, got an array of shape "
+        return (f"{what} should be a single number, got an array of shape "
                 f"{got.shape}; reduce it (np.mean, np.sum) or take float(...) of it")
     if not is_number(got):
-        return f"expected {what} to be a number, got {describe(got)}"
+        return f"{what} should be a number, got {describe(got)}"
     e, g = float(expected), float(got)
     if np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=True):
         return None
@@ -154,9 +155,9 @@ def _compare_array(expected, got, rtol, atol, check_dtype, what):
     try:
         got_array = np.asarray(got)
     except Exception:  # a ragged list and the like
-        return f"expected {what} to be an array, got {describe(got)}"
+        return f"{what} should be an array, got {describe(got)}"
     if got_array.dtype == object or not np.issubdtype(got_array.dtype, np.number):
-        return f"expected {what} to be an array of numbers, got {describe(got)}"
+        return f"{what} should be an array of numbers, got {describe(got)}"
     if got_array.shape != expected.shape:
         return (f"{what} has shape {got_array.shape}, expected shape "
                 f"{expected.shape}")
