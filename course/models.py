@@ -477,20 +477,18 @@ def _summary_row(layer, shape, count):
 
 
 def _loss_value(loss, y, predictions):
-    """The loss of one minibatch as a float; NaN or inf when the numbers overflowed.
+    """The loss of one minibatch as a float; NaN if the predictions overflowed.
 
     The library's losses refuse NaN or infinite inputs with a ValueError.
-    During training such values mean the weights diverged, which fit reports
-    with its own error, so here they become NaN (or inf) instead.
+    During training such predictions mean the weights diverged, which fit
+    reports with its own error, so here the loss becomes NaN instead. (A
+    loss of finite predictions that overflows is inf, which fit reports too.)
     """
     try:
         return float(loss(y, predictions))
     except ValueError:
         if not np.isfinite(predictions).all():
             return math.nan
-        per_example = getattr(loss, "per_example", None)
-        if per_example is not None and not np.isfinite(per_example(y, predictions)).all():
-            return math.inf
         raise
 
 

@@ -354,6 +354,16 @@ def test_get_refuses_unknown_aliases_and_lists_the_known_ones():
         losses.get(lambda y_true, y_pred: 0.0)
 
 
+@pytest.mark.parametrize("loss", [losses.MeanSquaredError(), losses.Huber(delta=1e20)],
+                         ids=repr)
+def test_a_loss_object_costs_inf_when_finite_float32_predictions_overflow(loss):
+    y_true = np.zeros((2, 1), dtype=np.float32)
+    y_pred = np.array([[3e19], [0.0]], dtype=np.float32)      # (3e19)**2 > 3.4e38
+    with np.errstate(over="ignore"):
+        assert loss(y_true, y_pred) == np.inf
+        assert np.isinf(loss.per_example(y_true, y_pred)[0])
+
+
 def test_a_loss_subclass_without_gradient_says_what_is_missing():
     with pytest.raises(NotImplementedError, match="must define gradient"):
         losses.Loss().gradient([1.0], [1.0])

@@ -400,6 +400,16 @@ def test_a_learning_rate_far_too_large_stops_with_training_diverged_and_no_warni
             model.fit(100 * x, 100 * y, epochs=50, batch_size=8, verbose=0)
 
 
+def test_a_loss_that_overflows_to_inf_with_finite_predictions_stops_fit():
+    # Finite float32 predictions of 1e20 whose squared error, 1e40, overflows.
+    model = Sequential([Dense(1, input_shape=(1,))])
+    model.set_weights([np.array([[1e20]]), np.zeros(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    with pytest.raises(TrainingDiverged, match=r"The loss became inf at epoch 1, step 1"):
+        model.fit(np.ones((4, 1)), np.zeros(4), batch_size=2, verbose=0)
+    assert np.isfinite(model.predict(np.ones((1, 1)))).all()
+
+
 # --- predict, evaluate, weights --------------------------------------------------------------
 
 def test_evaluate_returns_the_loss_then_the_metrics():
