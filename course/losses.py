@@ -5,6 +5,12 @@ Every loss answers two questions, the same way for all of them:
     cost = mse(y_true, y_pred)             # a float: the mean over the examples
     grad = mse_gradient(y_true, y_pred)    # d(cost)/d(y_pred), shaped like y_pred
 
+Training asks both questions at every step, so each cost used for training
+also answers them together, checking the inputs once and computing what the
+two share (the error y_pred - y_true, the clipped probabilities) once:
+
+    cost, grad = mse_value_and_gradient(y_true, y_pred)   # the same two numbers
+
 The loss of one example and the cost of a whole set are both reachable:
 `reduction="none"` returns the per-example losses, shape (n,), "mean" (the
 default) their mean, the cost, and "sum" their sum. For 2-D arrays of shape
@@ -54,6 +60,11 @@ def _per_example(values, combine=np.mean):
     if values.ndim == 1:
         return values
     return combine(values.reshape(len(values), -1), axis=1)
+
+
+def _cost(values):
+    """Elementwise losses of shape (n, ...) -> the cost, the mean of the per-example losses."""
+    return float(_per_example(values).mean())
 
 
 def _reduce(losses, reduction):
@@ -107,6 +118,19 @@ def mae_gradient(y_true, y_pred):
     return np.sign(y_pred - y_true) / y_pred.size
 
 
+def mae_value_and_gradient(y_true, y_pred):
+    """(mae(y_true, y_pred), mae_gradient(y_true, y_pred)), sharing the error.
+
+    With e = y_pred - y_true and N = y_pred.size: cost = mean(|e|) (a float),
+    gradient = sign(e) / N (shaped like y_pred).
+    """
+    y_true, y_pred = _prepare(y_true, y_pred)
+    error = y_pred - y_true
+    gradient = np.sign(error)
+    gradient /= y_pred.size
+    return _cost(np.abs(error, out=error)), gradient
+
+
 def mse(y_true, y_pred, reduction="mean"):
     """Mean squared error (the L2 loss as a mean): L = mean((y_true - y_pred)**2).
 
@@ -122,6 +146,19 @@ def mse_gradient(y_true, y_pred):
     """d(mse)/d(y_pred) = 2 * (y_pred - y_true) / N, where N = y_pred.size."""
     y_true, y_pred = _prepare(y_true, y_pred)
     return 2 * (y_pred - y_true) / y_pred.size
+
+
+def mse_value_and_gradient(y_true, y_pred):
+    """(mse(y_true, y_pred), mse_gradient(y_true, y_pred)), sharing the error.
+
+    With e = y_pred - y_true and N = y_pred.size: cost = mean(e**2) (a float),
+    gradient = 2 * e / N (shaped like y_pred).
+    """
+    y_true, y_pred = _prepare(y_true, y_pred)
+    error = y_pred - y_true
+    gradient = 2 * error
+    gradient /= y_pred.size
+    return _cost(np.square(error, out=error)), gradient
 
 
 def l1_norm(y_true, y_pred, reduction="sum"):
@@ -185,9 +222,12 @@ def huber(y_true, y_pred, delta=1.0, reduction="mean"):
     """
     delta = _check_delta(delta)
     y_true, y_pred = _prepare(y_true, y_pred)
-    error = np.abs(y_pred - y_true)
-    losses = np.where(error <= delta, 0.5 * error ** 2, delta * (error - 0.5 * delta))
-    return _reduce(_per_example(losses), reduction)
+    return _reduce(_per_example(_huber_losses(np.abs(y_pred - y_true), delta)), reduction)
+
+
+def _huber_losses(size, delta):
+    """Elementwise Huber losses of errors of size |e|, as in huber's docstring."""
+    return np.where(size <= delta, 0.5 * size ** 2, delta * (size - 0.5 * delta))
 
 
 def huber_gradient(y_true, y_pred, delta=1.0):
@@ -198,6 +238,20 @@ def huber_gradient(y_true, y_pred, delta=1.0):
     delta = _check_delta(delta)
     y_true, y_pred = _prepare(y_true, y_pred)
     return np.clip(y_pred - y_true, -delta, delta) / y_pred.size
+
+
+def huber_value_and_gradient(y_true, y_pred, delta=1.0):
+    """(huber(y_true, y_pred, delta), huber_gradient(y_true, y_pred, delta)), sharing the error.
+
+    With e = y_pred - y_true and N = y_pred.size: cost = mean(0.5*e**2 if
+    |e| <= delta else delta*(|e| - 0.5*delta)), gradient = clip(e, -delta, delta) / N.
+    """
+    delta = _check_delta(delta)
+    y_true, y_pred = _prepare(y_true, y_pred)
+    error = y_pred - y_true
+    gradient = np.clip(error, -delta, delta)
+    gradient /= y_pred.size
+    return _cost(_huber_losses(np.abs(error, out=error), delta)), gradient
 
 
 # --- Binary cross-entropy -----------------------------------------------------
@@ -276,6 +330,33 @@ def binary_crossentropy_gradient(y_true, y_pred, from_logits=False):
     return np.where(inside, slope, 0) / y_pred.size
 
 
+def binary_crossentropy_value_and_gradient(y_true, y_pred, from_logits=False):
+    """(binary_crossentropy(...), binary_crossentropy_gradient(...)) of the same arguments.
+
+    From probabilities, with p = clip(y_pred, 1e-7, 1 - 1e-7), y = y_true and
+    N = y_pred.size: cost = mean(-(y*log(p) + (1-y)*log(1-p))) (a float),
+    gradient = (p - y) / (p * (1 - p)) / N where the clip leaves y_pred
+    unchanged, 0 where it holds it fixed. Checks the inputs once and computes
+    p and 1 - p once. From logits z: cost as sigmoid_cross_entropy_with_logits,
+    gradient = (sigmoid(z) - y) / N.
+    """
+    y_true, y_pred = _prepare(y_true, y_pred)
+    check_binary_labels(y_true)
+    if from_logits:
+        gradient = sigmoid(y_pred) - y_true
+        gradient /= y_pred.size
+        return _cost(_logit_losses(y_true, y_pred)), gradient
+    _check_probabilities(y_pred)
+    p = np.clip(y_pred, EPSILON, 1 - EPSILON)
+    one_minus_p = 1 - p
+    losses = -(y_true * np.log(p) + (1 - y_true) * np.log(one_minus_p))
+    gradient = p - y_true
+    gradient /= p * one_minus_p
+    gradient[(y_pred < EPSILON) | (y_pred > 1 - EPSILON)] = 0
+    gradient /= y_pred.size
+    return _cost(losses), gradient
+
+
 # --- Loss objects for compile(loss=...) --------------------------------------
 
 class Loss:
@@ -284,18 +365,37 @@ class Loss:
     loss(y_true, y_pred) -> the cost, a float (the mean of the per-example losses)
     loss.per_example(y_true, y_pred) -> shape (n,)
     loss.gradient(y_true, y_pred) -> d(cost)/d(y_pred), shaped like y_pred
+    loss.value_and_gradient(y_true, y_pred) -> (cost, gradient), what fit asks
 
-    To write your own, subclass Loss and define per_example and gradient.
-    `compile` also accepts any object with __call__ and gradient.
+    To write your own, subclass Loss and define per_example and gradient;
+    value_and_gradient then calls those two. `compile` also accepts any
+    object with __call__ and gradient.
     """
 
     name = "loss"
+
+    def __init_subclass__(cls, **kwargs):
+        # A subclass that redefines the cost or the gradient (say, a
+        # MeanSquaredError with your own gradient) must be trained with them,
+        # so it gets the plain value_and_gradient below unless it defines its own.
+        super().__init_subclass__(**kwargs)
+        redefined = {"__call__", "per_example", "gradient"} & set(vars(cls))
+        if redefined and "value_and_gradient" not in vars(cls):
+            cls.value_and_gradient = Loss.value_and_gradient
 
     def __call__(self, y_true, y_pred):
         # The mean without reduce_mean's refusal of inf: finite predictions far
         # from the targets can cost inf (float32 squares overflow past 3.4e38),
         # and inf is then the right answer.
         return float(np.mean(self.per_example(y_true, y_pred)))
+
+    def value_and_gradient(self, y_true, y_pred):
+        """(cost, gradient) = (loss(y_true, y_pred), loss.gradient(y_true, y_pred)).
+
+        fit asks for both at every step. The library's losses compute them
+        together, checking the inputs once; this version calls the two methods.
+        """
+        return self(y_true, y_pred), self.gradient(y_true, y_pred)
 
     def per_example(self, y_true, y_pred):
         raise NotImplementedError(f"{type(self).__name__} must define "
@@ -320,6 +420,9 @@ class MeanAbsoluteError(Loss):
     def gradient(self, y_true, y_pred):
         return mae_gradient(y_true, y_pred)
 
+    def value_and_gradient(self, y_true, y_pred):
+        return mae_value_and_gradient(y_true, y_pred)
+
 
 class MeanSquaredError(Loss):
     """keras.losses.MeanSquaredError: the cost is mse(y_true, y_pred)."""
@@ -331,6 +434,9 @@ class MeanSquaredError(Loss):
 
     def gradient(self, y_true, y_pred):
         return mse_gradient(y_true, y_pred)
+
+    def value_and_gradient(self, y_true, y_pred):
+        return mse_value_and_gradient(y_true, y_pred)
 
 
 class Huber(Loss):
@@ -346,6 +452,9 @@ class Huber(Loss):
 
     def gradient(self, y_true, y_pred):
         return huber_gradient(y_true, y_pred, self.delta)
+
+    def value_and_gradient(self, y_true, y_pred):
+        return huber_value_and_gradient(y_true, y_pred, self.delta)
 
     def __repr__(self):
         return f"Huber(delta={self.delta!r})"
@@ -364,6 +473,9 @@ class BinaryCrossentropy(Loss):
 
     def gradient(self, y_true, y_pred):
         return binary_crossentropy_gradient(y_true, y_pred, self.from_logits)
+
+    def value_and_gradient(self, y_true, y_pred):
+        return binary_crossentropy_value_and_gradient(y_true, y_pred, self.from_logits)
 
     def __repr__(self):
         return f"BinaryCrossentropy(from_logits={self.from_logits!r})"

@@ -10,14 +10,15 @@
 One training step on a minibatch (x, y) is the whole lesson in four lines:
 
     predictions = model.forward(x)                       # every layer's forward
-    grad = loss.gradient(y, predictions)                 # d(cost)/d(predictions)
+    cost, grad = loss.value_and_gradient(y, predictions) # the cost, d(cost)/d(predictions)
     model.backward(grad)                                 # every layer's backward
     optimizer.update(model_params, model_grads)          # one step downhill
 
 `fit` repeats it over shuffled minibatches for some epochs and reports the
 loss and the metrics per epoch. The loss and the optimizer may be your own
 objects: anything with `loss(y_true, y_pred)` and `loss.gradient(y_true,
-y_pred)`, and anything with `optimizer.update(params, grads)`.
+y_pred)` (fit calls those two when there is no value_and_gradient), and
+anything with `optimizer.update(params, grads)`.
 """
 
 import math
@@ -385,25 +386,14 @@ class Sequential:
         the predictions are kept in `seen` from row `start` on.
         """
         predictions = self.forward(x)
-        loss = _loss_value(self.loss, y, predictions)
+        loss, grad = _loss_and_gradient(self.loss, y, predictions)
         if not math.isfinite(loss):
             return loss
-        self.backward(self._loss_gradient(y, predictions))
+        self.backward(_checked_gradient(grad, predictions))
         self.optimizer.update(params, self._gradients())
         if seen is not None:
             seen[start:start + len(predictions)] = predictions
         return loss
-
-    def _loss_gradient(self, y, predictions):
-        grad = self.loss.gradient(y, predictions)
-        if not isinstance(grad, np.ndarray) or grad.dtype != predictions.dtype:
-            grad = as_float_array(grad, "the loss gradient", dtype=predictions.dtype)
-        if grad.shape != predictions.shape:
-            raise ValueError(f"The loss's gradient has shape {grad.shape}, but the "
-                             f"predictions have shape {predictions.shape}; "
-                             f"gradient(y_true, y_pred) must return an array shaped "
-                             f"like y_pred.")
-        return grad
 
     def _diverged(self, loss, epoch, step, n, batch_size):
         steps = math.ceil(n / batch_size)
@@ -477,19 +467,54 @@ def _summary_row(layer, shape, count):
 
 
 def _loss_value(loss, y, predictions):
-    """The loss of one minibatch as a float; NaN if the predictions overflowed.
-
-    The library's losses refuse NaN or infinite inputs with a ValueError.
-    During training such predictions mean the weights diverged, which fit
-    reports with its own error, so here the loss becomes NaN instead. (A
-    loss of finite predictions that overflows is inf, which fit reports too.)
-    """
+    """The loss of (y, predictions) as a float; NaN if the predictions overflowed."""
     try:
         return float(loss(y, predictions))
-    except ValueError:
-        if not np.isfinite(predictions).all():
-            return math.nan
-        raise
+    except ValueError as error:
+        return _nan_if_overflowed(predictions, error)
+
+
+def _loss_and_gradient(loss, y, predictions):
+    """The loss of one minibatch (a float) and its gradient d(loss)/d(predictions).
+
+    Asks loss.value_and_gradient when the loss has it (the library's losses
+    compute both in one pass), else loss(y, predictions) and then
+    loss.gradient(y, predictions). When the loss is NaN or inf the gradient
+    is not needed, and is None.
+    """
+    both = getattr(loss, "value_and_gradient", None)
+    if both is None:
+        value = _loss_value(loss, y, predictions)
+        return value, (loss.gradient(y, predictions) if math.isfinite(value) else None)
+    try:
+        value, grad = both(y, predictions)
+    except ValueError as error:
+        return _nan_if_overflowed(predictions, error), None
+    return float(value), grad
+
+
+def _nan_if_overflowed(predictions, error):
+    """NaN if the predictions hold NaN or inf, else raise the loss's `error` again.
+
+    The library's losses refuse NaN or infinite inputs. During training such
+    predictions mean the weights diverged, which fit reports with its own
+    error (TrainingDiverged), so the loss becomes NaN instead.
+    """
+    if np.isfinite(predictions).all():
+        raise error
+    return math.nan
+
+
+def _checked_gradient(grad, predictions):
+    """The loss's gradient as an array of the predictions' dtype and shape, or an error."""
+    if not isinstance(grad, np.ndarray) or grad.dtype != predictions.dtype:
+        grad = as_float_array(grad, "the loss gradient", dtype=predictions.dtype)
+    if grad.shape != predictions.shape:
+        raise ValueError(f"The loss's gradient has shape {grad.shape}, but the "
+                         f"predictions have shape {predictions.shape}; "
+                         f"gradient(y_true, y_pred) must return an array shaped "
+                         f"like y_pred.")
+    return grad
 
 
 def _format_logs(logs):

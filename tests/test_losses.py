@@ -207,6 +207,69 @@ def test_integer_lists_are_accepted_as_float64():
     assert losses.mse_gradient([1, 2], [1, 4]).dtype == np.float64
 
 
+# --- Value and gradient together --------------------------------------------------
+
+VALUE_AND_GRADIENT = [
+    (losses.mae_value_and_gradient, losses.mae, losses.mae_gradient, {}),
+    (losses.mse_value_and_gradient, losses.mse, losses.mse_gradient, {}),
+    (losses.huber_value_and_gradient, losses.huber, losses.huber_gradient, {}),
+    (losses.huber_value_and_gradient, losses.huber, losses.huber_gradient, {"delta": 0.3}),
+    (losses.binary_crossentropy_value_and_gradient, losses.binary_crossentropy,
+     losses.binary_crossentropy_gradient, {}),
+    (losses.binary_crossentropy_value_and_gradient, losses.binary_crossentropy,
+     losses.binary_crossentropy_gradient, {"from_logits": True}),
+]
+VALUE_AND_GRADIENT_IDS = ["mae", "mse", "huber", "huber_delta_0.3", "bce", "bce_from_logits"]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(7,), (7, 1), (5, 3)])
+@pytest.mark.parametrize("both, cost, gradient, options", VALUE_AND_GRADIENT,
+                         ids=VALUE_AND_GRADIENT_IDS)
+def test_value_and_gradient_gives_exactly_the_cost_and_the_gradient(both, cost, gradient,
+                                                                    options, shape, dtype):
+    y_true, y_pred = labels_and_predictions(shape, cost, options)
+    y_pred = y_pred.astype(dtype)
+    value, grad = both(y_true, y_pred, **options)
+    assert type(value) is float and value == cost(y_true, y_pred, **options)
+    assert grad.dtype == dtype
+    np.testing.assert_array_equal(grad, gradient(y_true, y_pred, **options))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_value_and_gradient_agree_at_the_kinks_and_the_clip_edges(dtype):
+    y_true = np.array([1.0, 0.0, 1.0, 0.0, 1.0, 0.0])
+    errors = np.array([0.0, 1e-7, 1.0, -1.0, 2.5, -3.0], dtype=dtype)   # MAE, Huber kinks
+    for both, cost, gradient, _ in VALUE_AND_GRADIENT[:3]:
+        value, grad = both(y_true, y_true + errors)
+        assert value == cost(y_true, y_true + errors)
+        np.testing.assert_array_equal(grad, gradient(y_true, y_true + errors))
+    # Probabilities on, inside and outside Keras's clip to [1e-7, 1 - 1e-7].
+    p = np.array([0.0, 1e-8, 1e-7, 1 - 1e-7, 1 - 1e-8, 1.0], dtype=dtype)
+    value, grad = losses.binary_crossentropy_value_and_gradient(y_true, p)
+    assert value == losses.binary_crossentropy(y_true, p)
+    np.testing.assert_array_equal(grad, losses.binary_crossentropy_gradient(y_true, p))
+
+
+@pytest.mark.parametrize("both, cost, gradient, options", VALUE_AND_GRADIENT,
+                         ids=VALUE_AND_GRADIENT_IDS)
+def test_value_and_gradient_refuses_what_the_cost_refuses(both, cost, gradient, options):
+    with pytest.raises(ValueError, match=r"shape \(3,\).*\(3, 1\).*ravel"):
+        both(np.array([0.0, 1.0, 1.0]), np.array([[0.2], [0.6], [0.7]]), **options)
+    with pytest.raises(ValueError, match="y_pred contains 1 NaN .*index 1"):
+        both([0.0, 1.0], [0.5, np.nan], **options)
+    with pytest.raises(ValueError, match="y_true contains 0 NaN and 1 infinite .*index 0"):
+        both([np.inf, 1.0], [0.5, 0.5], **options)
+
+
+def test_bce_value_and_gradient_refuses_bad_labels_and_probabilities():
+    both = losses.binary_crossentropy_value_and_gradient
+    with pytest.raises(ValueError, match="between 0 and 1.*from 0 to 2"):
+        both([0.0, 2.0], [0.5, 0.5])
+    with pytest.raises(ValueError, match="probabilities.*from_logits=True"):
+        both([0.0, 1.0], [-2.0, 3.0])
+
+
 # --- Bad input ------------------------------------------------------------------
 
 @pytest.mark.parametrize("cost, gradient, options", COSTS, ids=COST_IDS)
@@ -367,6 +430,46 @@ def test_a_loss_object_costs_inf_when_finite_float32_predictions_overflow(loss):
 def test_a_loss_subclass_without_gradient_says_what_is_missing():
     with pytest.raises(NotImplementedError, match="must define gradient"):
         losses.Loss().gradient([1.0], [1.0])
+
+
+@pytest.mark.parametrize("loss, cost, gradient, options", LOSS_CLASSES,
+                         ids=[repr(case[0]) for case in LOSS_CLASSES])
+def test_loss_objects_give_value_and_gradient_in_one_call(loss, cost, gradient, options):
+    y_true, y_pred = labels_and_predictions((6, 1), cost, options)
+    value, grad = loss.value_and_gradient(y_true, y_pred)
+    assert value == loss(y_true, y_pred)
+    np.testing.assert_array_equal(grad, loss.gradient(y_true, y_pred))
+
+
+def test_your_own_loss_subclass_gets_value_and_gradient_from_its_two_methods():
+    class Quartic(losses.Loss):
+        def per_example(self, y_true, y_pred):
+            return (np.asarray(y_pred) - y_true) ** 4
+
+        def gradient(self, y_true, y_pred):
+            return 4 * (np.asarray(y_pred) - y_true) ** 3 / np.size(y_pred)
+
+    value, grad = Quartic().value_and_gradient([0.0, 0.0], [1.0, 2.0])
+    assert value == pytest.approx(8.5)                 # (1 + 16) / 2
+    np.testing.assert_allclose(grad, [2.0, 16.0])      # 4 * e**3 / 2
+
+
+def test_a_subclass_that_redefines_the_cost_or_the_gradient_is_trained_with_it():
+    class SteeperMeanSquaredError(losses.MeanSquaredError):
+        def gradient(self, y_true, y_pred):
+            return 2 * super().gradient(y_true, y_pred)
+
+    class CappedMeanSquaredError(losses.MeanSquaredError):
+        def __call__(self, y_true, y_pred):
+            return min(1.0, super().__call__(y_true, y_pred))
+
+    y_true, y_pred = np.zeros(3), np.array([1.0, -2.0, 3.0])
+    value, grad = SteeperMeanSquaredError().value_and_gradient(y_true, y_pred)
+    assert value == losses.mse(y_true, y_pred)
+    np.testing.assert_array_equal(grad, 2 * losses.mse_gradient(y_true, y_pred))
+    value, grad = CappedMeanSquaredError().value_and_gradient(y_true, y_pred)
+    assert value == 1.0
+    np.testing.assert_array_equal(grad, losses.mse_gradient(y_true, y_pred))
 
 
 # --- Agreement with PyTorch -----------------------------------------------------

@@ -357,6 +357,22 @@ def test_your_own_optimizer_object_trains_like_the_library_optimizer():
     np.testing.assert_allclose(mine.history["loss"], library.history["loss"], rtol=1e-6)
 
 
+def test_fit_asks_the_loss_for_its_value_and_gradient_once_per_step():
+    class CountingMeanSquaredError(losses.MeanSquaredError):
+        calls = 0
+
+        def value_and_gradient(self, y_true, y_pred):
+            self.calls += 1
+            return super().value_and_gradient(y_true, y_pred)
+
+    x, y = regression_data(n=40)
+    loss = CountingMeanSquaredError()
+    counted = compiled_model(loss=loss).fit(x, y, batch_size=10, epochs=2, verbose=0)
+    library = compiled_model(loss="mse").fit(x, y, batch_size=10, epochs=2, verbose=0)
+    assert loss.calls == 2 * 4
+    assert counted.history["loss"] == library.history["loss"]
+
+
 def test_a_loss_whose_gradient_has_the_wrong_shape_is_a_clear_error():
     class FlatGradient(MyMeanSquaredError):
         def gradient(self, y_true, y_pred):
