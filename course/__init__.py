@@ -7,8 +7,9 @@
     history = model.fit(x, y, epochs=10)
 
 Each submodule holds one idea: `losses`, `activations`, `layers`, `models`,
-`optimizers`, `gradcheck`, `data`, `checks`. They are imported on first use,
-so `import course` stays fast and never loads matplotlib or ipywidgets.
+`callbacks`, `metrics`, `optimizers`, `gradcheck`, `data`, `checks`. They are
+imported on first use, so `import course` stays fast and never loads
+matplotlib or ipywidgets.
 """
 
 import importlib
@@ -16,8 +17,8 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "activations", "checks", "data", "gradcheck", "layers", "losses",
-    "metrics", "models", "optimizers", "plots", "utils", "validation", "widgets",
+    "activations", "callbacks", "checks", "data", "gradcheck", "layers", "losses",
+    "metrics", "models", "optimizers", "utils", "validation",
 }
 
 # Names a student meets first, and the module each one lives in.

@@ -97,3 +97,13 @@ def check_choice(value, known, what):
     if value not in known:
         listed = ", ".join(repr(k) for k in sorted(known))
         raise ValueError(f"Unknown {what} {value!r}. Known: {listed}.")
+
+
+def check_whole_number(value, name, minimum=0):
+    """Raise ValueError unless `value` is a whole number (an int, not a bool) >= minimum.
+
+    Used for counts (units, epochs, batch sizes, patience) and for seeds.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
+            or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, not {value!r}.")
