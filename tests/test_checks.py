@@ -216,6 +216,41 @@ def test_an_answer_that_is_not_a_function_is_incorrect():
     assert "should be a function" in verdict("mse", mse=3.0).line
 
 
+# --- Answers that reach for the checks themselves --------------------------------------
+
+def _fake_correct(*args, **kwargs):
+    return True
+
+
+def test_rebinding_what_the_checks_use_is_undone_before_the_verdict(capsys):
+    import builtins
+
+    real_print, real_isclose = builtins.print, np.isclose
+    try:
+        np.isclose = _fake_correct                           # in an answer cell
+        builtins.print = lambda *args, **kwargs: real_print("✓ mse: correct")
+        checks.print = builtins.print
+        check("cost_by_hand", 1.0)
+    finally:
+        np.isclose, builtins.print = real_isclose, real_print
+        vars(checks).pop("print", None)
+    assert capsys.readouterr().out.startswith("✗ cost_by_hand: incorrect")
+
+
+def test_an_answer_that_rebinds_numpy_while_it_is_called_cannot_pass():
+    real_isclose = np.isclose
+
+    def mse(y_true, y_pred):
+        np.isclose = _fake_correct
+        return 0.0
+
+    try:
+        assert verdict("mse", mse=mse).status == "incorrect"
+        assert np.isclose is real_isclose  # put back as soon as the answer returned
+    finally:
+        np.isclose = real_isclose
+
+
 # --- Gradients ------------------------------------------------------------------------
 
 def test_a_gradient_is_compared_with_finite_differences():

@@ -9,8 +9,11 @@ import copy
 import csv
 import hashlib
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -60,7 +63,57 @@ def forged(notebook):
     return notebook
 
 
-def submissions(folder):
+# Each answer below first tries to fake its own check, then gives the known
+# wrong answer; every check cell puts back what the answer before it changed.
+REBINDS_GRADING_CODE = {
+    "cost_by_hand": "import builtins\n"
+                    "real_print = builtins.print\n"
+                    "builtins.print = lambda *a, **k: real_print('✓ cost_by_hand: correct')\n",
+    "mse": "import numpy\n"
+           "numpy.isclose = lambda a, b, **k: numpy.ones(numpy.shape(b), bool)\n",
+    "mse_gradient": "import course.checks\n"
+                    "course.checks.check = lambda name: print(f'✓ {name}: correct')\n",
+    "gradient_step": "import re, sys\n"
+                     "class Rewrite:\n"
+                     "    def __init__(self, stream):\n"
+                     "        self.stream = stream\n"
+                     "    def write(self, text):\n"
+                     "        return self.stream.write(re.sub(r'[✗○] (\\w+): .*', "
+                     "r'✓ \\1: correct', text))\n"
+                     "    def flush(self):\n"
+                     "        self.stream.flush()\n"
+                     "sys.stdout = Rewrite(sys.stdout)\n",
+    "train": 'print("✓ train: correct")\n',
+}
+
+
+def daemon(heartbeat):
+    """An answer that starts a process in a session of its own, which would
+    outlive the cell and the run. It writes its process id and the time to
+    `heartbeat` every 0.1 s (and gives up by itself after 5 minutes)."""
+    return ("import os, time\n"
+            "if os.fork() == 0:\n"
+            "    os.setsid()\n"
+            "    for _ in range(3000):\n"
+            f"        open({str(heartbeat)!r}, 'w').write(f'{{os.getpid()}} {{time.time()}}')\n"
+            "        time.sleep(0.1)\n"
+            "    os._exit(0)\n"
+            "cost_by_hand = 5 / 3")
+
+
+def heartbeats(path):
+    """Two readings of a daemon's heartbeat file, 0.5 s apart; stops the daemon
+    if it is still beating, so a failing test leaves nothing behind."""
+    beats = []
+    for _ in range(2):
+        beats.append(path.read_text() if path.exists() else None)
+        time.sleep(0.5)
+    if beats[0] and beats[0] != beats[1]:
+        os.kill(int(beats[1].split()[0]), signal.SIGKILL)
+    return beats
+
+
+def submissions(folder, heartbeat):
     """name -> path of every submission in the batch."""
     correct = fill(exercise_notebook(), solution_answers())
     wrong = fill(exercise_notebook(), wrong_answers())
@@ -101,6 +154,15 @@ def submissions(folder):
                                    "cost_by_hand = 5 / 3"),
         "redefines_check": correct_but("mse", "def check(name):\n"
                                               "    print(f'✓ {name}: correct')"),
+        "rebinds_grading_code": fill(exercise_notebook(), {
+            answer_id(name): REBINDS_GRADING_CODE[name] + wrong_answers()[answer_id(name)]
+            for name in EXERCISES}),
+        "parent_vandal": correct_but("cost_by_hand",
+                                     "import os, shutil\n"
+                                     "for name in os.listdir('..'):\n"
+                                     "    shutil.rmtree(os.path.join('..', name))\n"
+                                     "cost_by_hand = 5 / 3"),
+        "daemon": correct_but("cost_by_hand", daemon(heartbeat)),
     }
     paths = {name: write(folder / f"{name}.ipynb", notebook) for name, notebook in made.items()}
     paths["invalid_json"] = folder / f"{UNIT}_invalid.ipynb"
@@ -114,18 +176,25 @@ def submissions(folder):
 def batch(tmp_path_factory):
     folder = tmp_path_factory.mktemp("submissions")
     out = tmp_path_factory.mktemp("gradebook")
-    paths = submissions(folder)
+    heartbeat = tmp_path_factory.mktemp("daemon") / "heartbeat"
+    paths = submissions(folder, heartbeat)
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths.values()}
+    # The runs' folders go in a temporary folder of their own, so that a
+    # submission that escapes its folder can only harm this batch.
+    runs = tmp_path_factory.mktemp("runs")
     result = subprocess.run(
         [sys.executable, "-m", "course", "grade", str(folder), "--out", str(out),
          "--jobs", "2", "--timeout", str(CELL_TIMEOUT), "--memory", "2048"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600)
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "TMPDIR": str(runs)})
+    beats = heartbeats(heartbeat)
     with open(out / "grades.csv", encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     by_name = {}
     for row in rows:
         by_name.setdefault(Path(row["submission"]).stem, {})[row["exercise"]] = row
     return {"result": result, "rows": rows, "grades": by_name, "out": out, "paths": paths,
+            "heartbeats": beats, "runs_left": list(runs.iterdir()),
             "unchanged": before == {p: hashlib.sha256(p.read_bytes()).hexdigest()
                                     for p in paths.values()}}
 
@@ -270,3 +339,24 @@ def test_allocating_far_more_memory_than_allowed_is_a_memory_error(batch):
 
 def test_deleting_files_in_the_working_folder_harms_nobody_else(batch):
     assert statuses(batch, "file_vandal") == dict.fromkeys(EXERCISES, "correct")
+
+
+def test_deleting_everything_one_folder_up_harms_nobody_else(batch):
+    assert statuses(batch, "parent_vandal") == dict.fromkeys(EXERCISES, "correct")
+    assert statuses(batch, "correct") == dict.fromkeys(EXERCISES, "correct")
+    assert batch["runs_left"] == []  # every run's folders were removed
+
+
+def test_a_process_started_in_its_own_session_is_stopped_with_its_run(batch):
+    first, later = batch["heartbeats"]
+    assert first is not None, "the daemon never ran"
+    assert first == later, "the daemon outlived grading"
+    assert statuses(batch, "daemon") == dict.fromkeys(EXERCISES, "correct")
+
+
+# --- Answers that reach for the checks ------------------------------------------------------
+
+def test_answers_that_rebind_print_stdout_numpy_or_check_cannot_fake_a_verdict(batch):
+    assert statuses(batch, "rebinds_grading_code") == dict.fromkeys(EXERCISES, "incorrect")
+    rows = batch["grades"]["rebinds_grading_code"]
+    assert all(row["message"].startswith(f"✗ {name}: incorrect") for name, row in rows.items())

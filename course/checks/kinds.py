@@ -25,9 +25,11 @@ import warnings
 
 import numpy as np
 
+from course.checks import guard
 from course.checks.blank import BlankError, is_blank
 from course.checks.verdicts import (compare, correct, describe, format_number, incorrect,
                                     is_number, not_attempted)
+from course.gradcheck import numerical_gradient
 
 _BLANK_LEFT = "replace ____ with your code, then run the cell again"
 _NOT_IMPLEMENTED = "replace `raise NotImplementedError()` with your code, then run the cell again"
@@ -140,6 +142,8 @@ def run_answer(function, args=(), kwargs=None, uses=None):
 
     What the function prints is captured and dropped, and warnings are
     silenced, so the check's verdict is the only output of the check cell.
+    Whatever the call rebinds in numpy, builtins or course is put back
+    before the check looks at the result (course.checks.guard).
     """
     kwargs = kwargs or {}
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
@@ -150,6 +154,8 @@ def run_answer(function, args=(), kwargs=None, uses=None):
             return function(*args, **kwargs), None
         except (Exception, SystemExit) as error:  # SystemExit: sys.exit() in a function
             return None, Failure(error)
+        finally:
+            guard.restore()
 
 
 # --- The kinds ----------------------------------------------------------------
@@ -291,8 +297,6 @@ class GradientExercise(FunctionExercise):
     def expected(self, case):
         """d(cost)/d(wrt) at the case's inputs, by centred differences in float64,
         returned in the dtype of that argument."""
-        from course.gradcheck import numerical_gradient
-
         position = _argument_names(self.reference, case.args, case.kwargs).index(self.wrt)
         args = [np.asarray(a, dtype=np.float64) for a in case.args]
 

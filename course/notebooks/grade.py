@@ -272,9 +272,10 @@ def review_flags(source):
     return flags
 
 
-# An answer cell could define its own `check` that prints "✓ ...: correct";
-# each check cell re-imports the real one first.
-RESTORE_CHECK = "from course.checks import check  # the grader's check, whatever answers defined\n"
+# An answer cell could define its own `check` that prints "✓ ...: correct",
+# or replace print or sys.stdout; each check cell puts the real ones back first.
+RESTORE_CHECK = ("from course.notebooks.sandbox import reset_kernel; check = reset_kernel()"
+                 "  # undo what answers changed\n")
 
 
 def merge(unit, answers):

@@ -3,10 +3,14 @@
     records = run_nbval(notebook, Limits(cell_timeout=30, memory_mb=2048))
 
 What a run is given:
-- a fresh temporary folder as its working directory, holding only the
-  notebook, and a second one for the report (deleted afterwards);
+- a fresh temporary folder of its own, holding the working directory (only
+  the notebook is in it) and the run's TMPDIR, so that what a cell writes or
+  deletes there, or one level up in `..`, is the run's own; the report and
+  the kernel's settings live in a second folder; both are deleted afterwards;
 - its own process session, so the whole run can be killed at once, and a
-  wall-clock limit on top of nbval's per-cell timeout;
+  wall-clock limit on top of nbval's per-cell timeout; afterwards every
+  process the run started is stopped, even one that left the session
+  (found by a variable in its environment, on Linux);
 - a limit on address space (RLIMIT_AS, inherited by the kernel), so a cell
   that allocates too much gets a MemoryError instead of taking the machine;
   a limit on the size of any file it writes (RLIMIT_FSIZE), so an output
@@ -29,8 +33,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+RUN_VARIABLE = "COURSE_GRADING_RUN"   # set in every process of a run, to find them all
 
-_running = set()            # process ids of the runs under way, for stop_all()
+_running = {}               # process id -> run folder, of the runs under way, for stop_all()
 _running_lock = threading.Lock()
 
 
@@ -53,79 +58,94 @@ class RunResult:
     killed: bool = False                          # the wall-clock limit was hit
     returncode: int = None
     log: str = ""                                 # the end of pytest's own output
-    kernel_pids: list = field(default_factory=list)
     wall_clock: float = 0.0                       # the limit the run had, in seconds
 
 
 def run_nbval(notebook, limits, name="notebook.ipynb"):
     """Run `pytest --nbval-lax` on a notebook (a dict); return a RunResult."""
-    work = Path(tempfile.mkdtemp(prefix="course-grade-"))
+    home = Path(tempfile.mkdtemp(prefix="course-grade-"))
     private = Path(tempfile.mkdtemp(prefix="course-report-"))
     try:
+        work = home / "work"
+        for folder in (work, home / "tmp", private / "runtime"):
+            folder.mkdir()
         path = work / name
         path.write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
-        (private / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-        startup = private / "ipython" / "profile_default" / "startup"
-        startup.mkdir(parents=True)
-        (startup / "00-limit-output.py").write_text(
-            f"from course.notebooks.sandbox import limit_output\n"
-            f"limit_output({limits.output_chars})\n", encoding="utf-8")
-        report = private / "cells.jsonl"
-        command = [
-            sys.executable, "-m", "course.notebooks.sandbox",
-            str(limits.memory_mb), str(limits.file_mb), "--",
-            str(path), "-c", str(private / "pytest.ini"), "--rootdir", str(work),
-            "-p", "nbval.plugin", "-p", "course.notebooks.nbval_report",
-            "--nbval-lax", "--nbval-current-env",
-            "--nbval-cell-timeout", str(limits.cell_timeout),
-            "--nbval-kernel-startup-timeout", str(limits.startup_timeout),
-            "--course-report", str(report),
-            "-p", "no:cacheprovider", "-q", "--tb=no", "--color=no",
-        ]
+        _write_settings(private, limits)
         code_cells = sum(c.get("cell_type") == "code" for c in notebook["cells"])
+        result = RunResult(wall_clock=limits.wall_clock(code_cells))
         with open(private / "pytest.log", "w+b") as log:
-            process = subprocess.Popen(command, cwd=work, env=_environment(private),
-                                       stdin=subprocess.DEVNULL, stdout=log,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
-            with _running_lock:
-                _running.add(process.pid)
-            result = RunResult(wall_clock=limits.wall_clock(code_cells))
-            try:
-                result.returncode = process.wait(timeout=result.wall_clock)
-            except subprocess.TimeoutExpired:
-                result.killed = True
-                _kill_group(process.pid)
-                result.returncode = process.wait()
-            finally:
-                with _running_lock:
-                    _running.discard(process.pid)
-            records = _read_records(report)
-            result.kernel_pids = [r["kernel_pid"] for r in records if "kernel_pid" in r]
-            for pid in result.kernel_pids:
-                _kill_group(pid)  # the kernel's own session: whatever it left running
-            result.records = [r for r in records if "cell_id" in r]
+            _run(_pytest_command(path, private, limits), work, _environment(private, home),
+                 log, result)
             log.seek(max(0, log.seek(0, os.SEEK_END) - 4000))
             result.log = log.read().decode("utf-8", "replace")
+        records = _read_records(private / "cells.jsonl")
+        for record in records:  # where /proc is missing, the kernel's session is all we know
+            if "kernel_pid" in record:
+                _kill_group(record["kernel_pid"])
+        result.records = [r for r in records if "cell_id" in r]
         return result
     finally:
-        _remove(work)
+        _remove(home)
         _remove(private)
 
 
-def stop_all():
-    """Kill every run under way (when grading is interrupted with Ctrl-C).
+def _write_settings(private, limits):
+    """pytest.ini, and an IPython start-up file that caps each cell's output."""
+    (private / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    startup = private / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-limit-output.py").write_text(
+        f"from course.notebooks.sandbox import limit_output\n"
+        f"limit_output({limits.output_chars})\n", encoding="utf-8")
 
-    Their kernels notice that their parent is gone and exit within a second.
-    """
+
+def _pytest_command(path, private, limits):
+    return [
+        sys.executable, "-m", "course.notebooks.sandbox",
+        str(limits.memory_mb), str(limits.file_mb), "--",
+        str(path), "-c", str(private / "pytest.ini"), "--rootdir", str(path.parent),
+        "-p", "nbval.plugin", "-p", "course.notebooks.nbval_report",
+        "--nbval-lax", "--nbval-current-env",
+        "--nbval-cell-timeout", str(limits.cell_timeout),
+        "--nbval-kernel-startup-timeout", str(limits.startup_timeout),
+        "--course-report", str(private / "cells.jsonl"),
+        "-p", "no:cacheprovider", "-q", "--tb=no", "--color=no",
+    ]
+
+
+def _run(command, work, env, log, result):
+    """Run the command within the wall-clock limit, then stop all it started."""
+    process = subprocess.Popen(command, cwd=work, env=env, stdin=subprocess.DEVNULL,
+                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     with _running_lock:
-        for pid in list(_running):
+        _running[process.pid] = env[RUN_VARIABLE]
+    try:
+        result.returncode = process.wait(timeout=result.wall_clock)
+    except subprocess.TimeoutExpired:
+        result.killed = True
+        _kill_group(process.pid)
+        result.returncode = process.wait()
+    finally:
+        _stop_processes_of(env[RUN_VARIABLE])
+        with _running_lock:
+            _running.pop(process.pid, None)
+
+
+def stop_all():
+    """Kill every run under way (when grading is interrupted with Ctrl-C)."""
+    with _running_lock:
+        for pid, run in list(_running.items()):
             _kill_group(pid)
+            _stop_processes_of(run)
 
 
-def _environment(private):
+def _environment(private, home):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("PYTEST_", "JPY_")) and k != "PYTHONSTARTUP"}
     env.update({
+        RUN_VARIABLE: str(home),
+        "TMPDIR": str(home / "tmp"),
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
         "MPLBACKEND": "Agg",
@@ -156,6 +176,38 @@ def _kill_group(pid):
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _stop_processes_of(run):
+    """Kill every process whose environment marks it as part of `run`: the
+    kernel (which has its own session) and anything a cell started, even in a
+    session of its own. Linux only (it reads /proc); elsewhere a no-op."""
+    marker = f"{RUN_VARIABLE}={run}".encode() + b"\0"
+    for _ in range(10):  # a process may fork while the others are being killed
+        found = [pid for pid in _process_ids() if marker in _environment_of(pid)]
+        if not found:
+            return
+        for pid in found:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.05)
+
+
+def _process_ids():
+    try:
+        return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return []
+
+
+def _environment_of(pid):
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as file:
+            return file.read()
+    except OSError:
+        return b""
 
 
 def _remove(folder):
@@ -210,8 +262,37 @@ def limit_output(limit):
     for name in ("stdout", "stderr"):
         capped = _CappedStream(getattr(sys, name), limit)
         setattr(sys, name, capped)
+        _grading_streams[name] = capped
         if shell is not None:
             shell.events.register("pre_execute", capped.reset)
+
+
+_grading_streams = {}   # the kernel's sys.stdout and sys.stderr, as limit_output set them
+
+
+def reset_kernel():
+    """In a grading kernel, before each check cell: undo what answers changed.
+
+    Puts back sys.stdout and sys.stderr (an answer could have replaced them
+    with a filter that rewrites verdicts) and whatever answers rebound in
+    numpy, builtins or course (course.checks.guard), and returns the real
+    check(), which an answer may have redefined.
+    """
+    from IPython import get_ipython
+
+    for name, stream in _grading_streams.items():
+        setattr(sys, name, stream)
+    shell = get_ipython()
+    if _grading_streams and hasattr(shell, "set_parent"):
+        # A replaced stream missed the kernel's note of which cell is running
+        # now; without it the verdict would be printed under the answer cell.
+        shell.set_parent(shell.get_parent())
+    from course.checks import guard
+
+    guard.restore()
+    from course.checks import check
+
+    return check
 
 
 def _limit_this_process(memory_mb, file_mb):
