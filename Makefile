@@ -19,11 +19,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# JupyterLab refuses to run as root unless told; containers often run as root.
+# JupyterLab serves the whole course (lessons/, exercises/, the library's source)
+# and opens on lessons/. It refuses to run as root unless told; containers
+# often run as root.
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=. $(ROOT_FLAG) $(LAB_ARGS) lessons/
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/lessons \
+		$(ROOT_FLAG) $(LAB_ARGS)
 
 # pytest exits 5 when it collected no test; make treats that, like any
 # non-zero exit, as a failure.
