@@ -25,7 +25,8 @@ from course.notebooks import skip_slow_optional_imports  # noqa: E402
 skip_slow_optional_imports()
 
 from course.notebooks.build import execute  # noqa: E402
-from course.notebooks.grade import grade_all, summary_table, write_gradebook  # noqa: E402
+from course.notebooks.grade import grade_all  # noqa: E402
+from course.notebooks.gradebook import summary_table, write_gradebook  # noqa: E402
 from fixtures.submissions import (UNIT, exercise_notebook, fill, solution_answers,  # noqa: E402
                                   wrong_answers, write)
 

@@ -109,8 +109,8 @@ def _run_build(args):
 
 
 def _run_grade(args):
-    from course.notebooks.grade import (GradingError, grade_all, row_line, summary_table,
-                                        write_gradebook)
+    from course.notebooks.grade import GradingError, grade_all
+    from course.notebooks.gradebook import row_line, summary_table, write_gradebook
     from course.notebooks.sandbox import Limits
     from course.notebooks.solutions import find_solutions_dir
 

@@ -14,10 +14,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.notebooks.grade import (RESTORE_CHECK, Row, collect, exercise_summary, feedback,
-                                    load_units, merge, read_submission, review_flags,
-                                    row_line, summary_table, take_answers, unit_of,
-                                    write_gradebook)
+from course.notebooks.grade import RESTORE_CHECK, load_units, merge
+from course.notebooks.gradebook import (Row, exercise_summary, feedback, row_line, summary_table,
+                                        write_gradebook)
+from course.notebooks.submissions import (collect, read_submission, review_flags, take_answers,
+                                          unit_of)
 from fixtures.submissions import (UNIT, answer_id, exercise_notebook, fill, solution_answers,
                                   wrong_answers, write)
 

@@ -5,9 +5,11 @@
     course grade PATH...    grade submissions against the executed solutions
 
 Modules: `cells` (markup and blanks), `solutions` (finding the solution
-notebooks), `build`, `grade`, `sandbox` (one nbval run in its own process,
-folder, time and memory limits) and `nbval_report` (a pytest plugin that
-records each cell's result as JSON).
+notebooks), `build`, `grade` (answers into the solution, nbval, verdicts),
+`submissions` (reading what students hand in and taking their answers),
+`gradebook` (grades.csv, grades.json, feedback), `sandbox` (one nbval run in
+its own process, folder, time and memory limits) and `nbval_report` (a
+pytest plugin that records each cell's result as JSON).
 """
 
 import sys

@@ -1,0 +1,128 @@
+"""The gradebook: grades.csv, grades.json, a feedback file per submission, a summary.
+
+    write_gradebook(rows, "grades")     # grades/grades.csv, grades.json, feedback/*.md
+    print(summary_table(rows))          # each exercise's pass rate
+
+One Row per submission and exercise. Feedback is written per submission,
+one section per exercise, named after the exercise.
+"""
+
+import csv
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from course.checks.verdicts import status_of_line
+
+STATUSES = ("correct", "incorrect", "not-attempted", "error")
+_SYMBOL = {"correct": "✓", "incorrect": "✗", "not-attempted": "○", "error": "!"}
+
+
+@dataclass
+class Row:
+    """One exercise of one submission: a line of grades.csv."""
+
+    submission: str
+    notebook: str
+    exercise: str
+    status: str
+    points: float
+    max_points: float
+    message: str
+
+
+def row_line(row):
+    """A row as the verdict line the student saw, or an error line in the same style."""
+    if status_of_line(row.message) is not None:
+        return row.message
+    symbol = _SYMBOL[row.status]
+    return f"{symbol} {row.exercise or row.submission}: {row.status} — {row.message}"
+
+
+def write_gradebook(rows, out_dir):
+    """grades.csv, grades.json and feedback/<submission>.md under out_dir."""
+    out = Path(out_dir)
+    (out / "feedback").mkdir(parents=True, exist_ok=True)
+    columns = list(Row.__dataclass_fields__)
+    with open(out / "grades.csv", "w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(asdict(r) for r in rows)
+    by_submission = _group(rows)
+    report = {
+        "submissions": [_submission_summary(name, group) for name, group in by_submission.items()],
+        "exercises": exercise_summary(rows),
+    }
+    (out / "grades.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n",
+                                     encoding="utf-8")
+    used = set()
+    for name, group in by_submission.items():
+        file_name = _feedback_name(name, used)
+        (out / "feedback" / file_name).write_text(feedback(name, group), encoding="utf-8")
+
+
+def _group(rows):
+    groups = {}
+    for row in rows:
+        groups.setdefault(row.submission, []).append(row)
+    return groups
+
+
+def _submission_summary(name, rows):
+    return {"submission": name, "notebook": rows[0].notebook,
+            "points": sum(r.points for r in rows), "max_points": sum(r.max_points for r in rows),
+            "exercises": [asdict(r) for r in rows]}
+
+
+def _feedback_name(submission, used):
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", submission.replace("\\", "/").replace("/", "__"))
+    base = base.removesuffix(".ipynb").strip("._") or "submission"
+    name, number = f"{base}.md", 2
+    while name in used:
+        name, number = f"{base}-{number}.md", number + 1
+    used.add(name)
+    return name
+
+
+
+def feedback(submission, rows):
+    """A student's feedback: one section per exercise, named after it."""
+    total = sum(r.points for r in rows)
+    most = sum(r.max_points for r in rows)
+    notebook = rows[0].notebook or "an unknown notebook"
+    lines = [f"# Feedback on {submission}", "",
+             f"Notebook: {notebook}. Score: {total:g} / {most:g}.", ""]
+    for row in rows:
+        title = row.exercise or "the submission"
+        lines += [f"## {title}: {row.status.replace('-', ' ')} "
+                  f"({row.points:g} / {row.max_points:g})", "", row.message, ""]
+    return "\n".join(lines)
+
+
+def exercise_summary(rows):
+    """Per exercise: how many submissions got each status, and the pass rate."""
+    summary = {}
+    for row in rows:
+        if not row.exercise:
+            continue
+        counts = summary.setdefault((row.notebook, row.exercise), dict.fromkeys(STATUSES, 0))
+        counts[row.status] += 1
+    return [{"notebook": notebook, "exercise": exercise, **counts,
+             "pass_rate": counts["correct"] / sum(counts.values())}
+            for (notebook, exercise), counts in summary.items()]
+
+
+def summary_table(rows):
+    """The text printed at the end of `course grade`."""
+    lines = [f"{'exercise':<28} {'correct':>8} {'incorrect':>10} {'not-attempted':>14} "
+             f"{'error':>6} {'pass rate':>10}"]
+    for item in exercise_summary(rows):
+        lines.append(f"{item['exercise']:<28} {item['correct']:>8} {item['incorrect']:>10} "
+                     f"{item['not-attempted']:>14} {item['error']:>6} "
+                     f"{item['pass_rate']:>10.0%}")
+    unmatched = [r for r in rows if not r.exercise]
+    if unmatched:
+        lines.append(f"{len(unmatched)} submission(s) could not be matched to a notebook: "
+                     + ", ".join(r.submission for r in unmatched))
+    return "\n".join(lines)
