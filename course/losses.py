@@ -41,6 +41,14 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 def _prepare(y_true, y_pred, true_name="y_true", pred_name="y_pred"):
     """Both as float arrays of y_pred's float type, finite, of the same shape."""
+    y_true, y_pred = _same_shape_floats(y_true, y_pred, true_name, pred_name)
+    check_finite(y_true, true_name)
+    check_finite(y_pred, pred_name)
+    return y_true, y_pred
+
+
+def _same_shape_floats(y_true, y_pred, true_name, pred_name):
+    """Both as float arrays of y_pred's float type and of the same, non-empty shape."""
     y_pred = as_float_array(y_pred, pred_name)
     y_true = as_float_array(y_true, true_name, dtype=y_pred.dtype)
     if y_pred.ndim == 0:
@@ -50,21 +58,25 @@ def _prepare(y_true, y_pred, true_name="y_true", pred_name="y_pred"):
     if y_pred.size == 0:
         raise ValueError(f"{true_name} and {pred_name} are empty; pass at least "
                          f"one example.")
-    check_finite(y_true, true_name)
-    check_finite(y_pred, pred_name)
     return y_true, y_pred
 
 
 def _per_example(values, combine=np.mean):
     """Elementwise losses of shape (n, ...) -> one loss per example, shape (n,)."""
-    if values.ndim == 1:
-        return values
+    if values.size == len(values):          # one value per example: it is its loss
+        return values.reshape(len(values))
     return combine(values.reshape(len(values), -1), axis=1)
 
 
 def _cost(values):
-    """Elementwise losses of shape (n, ...) -> the cost, the mean of the per-example losses."""
-    return float(_per_example(values).mean())
+    """Elementwise losses of shape (n, ...) -> the cost, the mean of the per-example losses.
+
+    Written as sum / count, which gives the same number as .mean(): on the
+    small arrays of a training step np.mean's own overhead costs several
+    times more than the sum.
+    """
+    losses = _per_example(values)
+    return float(losses.sum() / len(losses))
 
 
 def _reduce(losses, reduction):
@@ -265,20 +277,43 @@ def sigmoid_cross_entropy_with_logits(*, labels, logits):
     labels, logits: arrays of the same shape; labels in [0, 1]. Returns an
     array of that shape (not reduced).
     """
-    labels, logits = _prepare(labels, logits, "labels", "logits")
-    check_binary_labels(labels, "labels")
+    labels, logits = _prepare_binary(labels, logits, True, "labels", "logits")
     return _logit_losses(labels, logits)
 
 
 def sigmoid_cross_entropy_with_logits_gradient(*, labels, logits):
     """dL/dz = sigmoid(z) - y for each element, same shape as logits."""
-    labels, logits = _prepare(labels, logits, "labels", "logits")
-    check_binary_labels(labels, "labels")
+    labels, logits = _prepare_binary(labels, logits, True, "labels", "logits")
     return sigmoid(logits) - labels
 
 
 def _logit_losses(y, z):
     return np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+
+
+def _prepare_binary(y_true, y_pred, from_logits, true_name="y_true", pred_name="y_pred"):
+    """_prepare for cross-entropy: also labels in [0, 1] and, unless from_logits,
+    probabilities in [0, 1].
+
+    A value between 0 and 1 is finite (NaN fails both comparisons), so when
+    the minimum and maximum of the labels and of the probabilities lie there,
+    as they do at every step of training, those few quick reductions prove
+    it all. Otherwise the checks run one by one to say what is wrong.
+    """
+    y_true, y_pred = _same_shape_floats(y_true, y_pred, true_name, pred_name)
+    if _between_0_and_1(y_true) and (_between_0_and_1(y_pred) if not from_logits
+                                     else np.isfinite(y_pred.sum())):
+        return y_true, y_pred
+    check_finite(y_true, true_name)
+    check_finite(y_pred, pred_name)
+    check_binary_labels(y_true, true_name)
+    if not from_logits:
+        _check_probabilities(y_pred, pred_name)
+    return y_true, y_pred
+
+
+def _between_0_and_1(x):
+    return x.min() >= 0 and x.max() <= 1
 
 
 def _check_probabilities(p, name="y_pred"):
@@ -303,11 +338,9 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, reduction="mean"):
     the two agree whenever 1e-7 <= p <= 1 - 1e-7. We follow Keras because
     students meet Keras next, and so that the gradient stays finite.
     """
-    y_true, y_pred = _prepare(y_true, y_pred)
-    check_binary_labels(y_true)
+    y_true, y_pred = _prepare_binary(y_true, y_pred, from_logits)
     if from_logits:
         return _reduce(_per_example(_logit_losses(y_true, y_pred)), reduction)
-    _check_probabilities(y_pred)
     p = np.clip(y_pred, EPSILON, 1 - EPSILON)
     losses = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
     return _reduce(_per_example(losses), reduction)
@@ -319,11 +352,9 @@ def binary_crossentropy_gradient(y_true, y_pred, from_logits=False):
     From probabilities: (p - y) / (p * (1 - p)) / N where 1e-7 <= p <= 1 - 1e-7,
     and 0 where the clip holds p fixed. From logits: (sigmoid(z) - y) / N.
     """
-    y_true, y_pred = _prepare(y_true, y_pred)
-    check_binary_labels(y_true)
+    y_true, y_pred = _prepare_binary(y_true, y_pred, from_logits)
     if from_logits:
         return (sigmoid(y_pred) - y_true) / y_pred.size
-    _check_probabilities(y_pred)
     inside = (y_pred >= EPSILON) & (y_pred <= 1 - EPSILON)
     p = np.clip(y_pred, EPSILON, 1 - EPSILON)
     slope = (p - y_true) / (p * (1 - p))
@@ -340,13 +371,11 @@ def binary_crossentropy_value_and_gradient(y_true, y_pred, from_logits=False):
     p and 1 - p once. From logits z: cost as sigmoid_cross_entropy_with_logits,
     gradient = (sigmoid(z) - y) / N.
     """
-    y_true, y_pred = _prepare(y_true, y_pred)
-    check_binary_labels(y_true)
+    y_true, y_pred = _prepare_binary(y_true, y_pred, from_logits)
     if from_logits:
         gradient = sigmoid(y_pred) - y_true
         gradient /= y_pred.size
         return _cost(_logit_losses(y_true, y_pred)), gradient
-    _check_probabilities(y_pred)
     p = np.clip(y_pred, EPSILON, 1 - EPSILON)
     one_minus_p = 1 - p
     losses = -(y_true * np.log(p) + (1 - y_true) * np.log(one_minus_p))

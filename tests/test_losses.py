@@ -148,6 +148,15 @@ def test_per_example_loss_of_2d_input_is_the_mean_over_the_last_axis():
     np.testing.assert_allclose(losses.mse(y_true, y_pred, reduction="none"), [5.0, 0.5])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_per_example_loss_of_one_column_is_that_column(dtype):
+    y_true = np.zeros((3, 1), dtype=dtype)
+    y_pred = np.array([[1.0], [-2.0], [0.5]], dtype=dtype)
+    per_example = losses.mse(y_true, y_pred, reduction="none")
+    assert per_example.shape == (3,) and per_example.dtype == dtype
+    np.testing.assert_array_equal(per_example, [1.0, 4.0, 0.25])
+
+
 def test_norms_are_sums_by_default_and_per_example_sums():
     y_true = np.array([[0.0, 0.0], [1.0, 1.0]])
     y_pred = np.array([[1.0, 3.0], [1.0, 2.0]])
@@ -189,6 +198,17 @@ def test_bce_from_logits_is_finite_and_correct_at_plus_minus_1000():
                                                   logits.astype(np.float32),
                                                   from_logits=True)
     assert np.all(np.isfinite(float32))
+
+
+def test_huge_finite_logits_are_accepted_even_when_their_sum_overflows():
+    labels = np.ones(2, dtype=np.float32)
+    logits = np.full(2, 3e38, dtype=np.float32)     # their sum is inf in float32
+    with np.errstate(over="ignore"):
+        assert losses.binary_crossentropy(labels, logits, from_logits=True) == 0.0
+        value, grad = losses.binary_crossentropy_value_and_gradient(labels, logits,
+                                                                    from_logits=True)
+    assert value == 0.0
+    np.testing.assert_array_equal(grad, [0.0, 0.0])
 
 
 @pytest.mark.parametrize("cost, gradient, options", COSTS, ids=COST_IDS)
