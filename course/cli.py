@@ -9,6 +9,7 @@ Run `course COMMAND --help` for the options of each.
 import argparse
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -110,7 +111,7 @@ def _run_build(args):
 
 def _run_grade(args):
     from course.notebooks.grade import GradingError, grade_all
-    from course.notebooks.gradebook import row_line, summary_table, write_gradebook
+    from course.notebooks.gradebook import row_line, summary_table
     from course.notebooks.sandbox import Limits
     from course.notebooks.solutions import find_solutions_dir
 
@@ -135,7 +136,6 @@ def _run_grade(args):
     start = time.monotonic()
     try:
         rows = grade_all(args.paths, solutions, jobs=args.jobs, limits=limits, progress=report)
-        write_gradebook(rows, args.out)
     except (GradingError, OSError) as error:
         print(f"course grade: {error}", file=sys.stderr)
         return 2
@@ -145,10 +145,27 @@ def _run_grade(args):
     seconds = time.monotonic() - start
     print()
     print(summary_table(rows))
+    out = _write_gradebook_somewhere(rows, args.out)
     print(f"\nGraded {len(done)} submission(s) in {seconds:.1f} s "
-          f"({60 * len(done) / seconds:.0f} per minute). Gradebook: {args.out / 'grades.csv'}, "
-          f"{args.out / 'grades.json'}; feedback in {args.out / 'feedback'}/")
-    return 0
+          f"({60 * len(done) / seconds:.0f} per minute). Gradebook: {out / 'grades.csv'}, "
+          f"{out / 'grades.json'}; feedback in {out / 'feedback'}/")
+    return 0 if out == args.out else 2
+
+
+def _write_gradebook_somewhere(rows, out):
+    """Write the gradebook to `out`, or, if that fails, to a new temporary folder
+    rather than lose the grading; return the folder it is in."""
+    from course.notebooks.gradebook import write_gradebook
+
+    try:
+        write_gradebook(rows, out)
+        return out
+    except OSError as error:
+        fallback = Path(tempfile.mkdtemp(prefix="course-grades-"))
+        write_gradebook(rows, fallback)
+        print(f"course grade: could not write the gradebook to {out}/ ({error}); "
+              f"it was written to {fallback}/ instead", file=sys.stderr)
+        return fallback
 
 
 if __name__ == "__main__":

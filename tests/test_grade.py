@@ -7,6 +7,7 @@ are in tests/test_grade_hostile.py.
 
 import csv
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -40,7 +41,7 @@ def course(*args, cwd=ROOT):
 @pytest.mark.parametrize("content, problem", [
     (b'{"cells": [', "not valid JSON"),
     (b'["a", "list"]', "not a Jupyter notebook"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00", "not text (UTF-8)"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "not valid JSON"),
     (json.dumps({"nbformat": 5, "nbformat_minor": 0, "cells": []}).encode(), "newer than"),
 ])
 def test_unreadable_submissions_say_why(tmp_path, content, problem):
@@ -48,6 +49,35 @@ def test_unreadable_submissions_say_why(tmp_path, content, problem):
     path.write_bytes(content)
     submission = read_submission(path)
     assert submission.notebook is None and problem in submission.problem
+
+
+@pytest.mark.parametrize("encode", [
+    lambda text: text.encode("utf-8-sig"),
+    lambda text: text.encode("utf-16"),
+], ids=["utf-8 with a byte-order mark", "utf-16"])
+def test_notebooks_in_the_encodings_json_allows_are_read(tmp_path, encode):
+    path = tmp_path / "s.ipynb"
+    path.write_bytes(encode(json.dumps(exercise_notebook(), ensure_ascii=False)))
+    assert read_submission(path).notebook["cells"]
+
+
+def test_a_notebook_saved_in_another_encoding_is_read_and_the_damage_noted(tmp_path, units):
+    notebook = fill(exercise_notebook(), {answer_id("mse"): "# café\nmse = None"})
+    path = tmp_path / "s.ipynb"
+    path.write_bytes(json.dumps(notebook, ensure_ascii=False).encode("cp1252", "replace"))
+    answers = take_answers(units[UNIT], read_submission(path))
+    assert answers.sources[answer_id("mse")] == "# caf\ufffd\nmse = None"
+    assert "not saved as UTF-8" in answers.notes["mse"][0]
+
+
+def test_stored_outputs_are_dropped_and_only_a_huge_file_is_refused(tmp_path, monkeypatch):
+    notebook = exercise_notebook()
+    notebook["cells"][1]["outputs"] = [{"output_type": "stream", "name": "stdout",
+                                        "text": "x" * 5000}]
+    path = write(tmp_path / "s.ipynb", notebook)
+    assert all("outputs" not in c for c in read_submission(path).notebook["cells"])
+    monkeypatch.setattr("course.notebooks.submissions.MAX_SUBMISSION_BYTES", 4000)
+    assert "clear the outputs" in read_submission(path).problem
 
 
 def test_an_old_notebook_is_upgraded_and_known_to_have_no_ids(tmp_path):
@@ -89,15 +119,15 @@ def test_answers_are_taken_by_id_and_everything_else_comes_from_the_solution(tmp
     for cell in notebook["cells"]:
         if cell["id"] == "setup":
             cell["source"] = "import os; os.remove('everything')"
-    answers, notes = take_answers(unit, _submission(tmp_path, notebook))
-    merged = merge(unit, answers)
+    answers = take_answers(unit, _submission(tmp_path, notebook))
+    merged = merge(unit, answers.sources)
     cells = {c["id"]: c for c in merged["cells"]}
     assert cells[answer_id("mse")]["source"] == "def mse(t, p):\n    return 0.0"
     assert cells[answer_id("mse")]["outputs"] == []
     assert "os.remove" not in cells["setup"]["source"]
     assert cells["mse-check"]["source"] == RESTORE_CHECK + 'check("mse")'
     assert "".join(cells["mse-check"]["outputs"][0]["text"]) == "✓ mse: correct\n"
-    assert notes == {name: [] for name, _ in unit.exercises}
+    assert answers.notes == answers.review == {name: [] for name, _ in unit.exercises}
 
 
 def test_without_ids_answers_are_found_by_their_tags(tmp_path, units):
@@ -105,17 +135,17 @@ def test_without_ids_answers_are_found_by_their_tags(tmp_path, units):
     for cell in notebook["cells"]:
         cell.pop("id")
     notebook["nbformat_minor"] = 4
-    answers, _ = take_answers(units[UNIT], _submission(tmp_path, notebook))
-    assert answers == solution_answers()
+    answers = take_answers(units[UNIT], _submission(tmp_path, notebook))
+    assert answers.sources == solution_answers()
 
 
 def test_a_missing_answer_is_graded_as_the_blank_with_a_note(tmp_path, units):
     notebook = exercise_notebook()
     notebook["cells"] = [c for c in notebook["cells"] if c["id"] != answer_id("train")]
-    answers, notes = take_answers(units[UNIT], _submission(tmp_path, notebook))
-    assert answers[answer_id("train")] == units[UNIT].blanks[answer_id("train")]
-    assert notes["train"] == ["the answer cell 'train-answer' is missing; it was graded as "
-                              "left blank"]
+    answers = take_answers(units[UNIT], _submission(tmp_path, notebook))
+    assert answers.sources[answer_id("train")] == units[UNIT].blanks[answer_id("train")]
+    assert answers.notes["train"] == ["the answer cell 'train-answer' is missing; it was "
+                                      "graded as left blank"]
 
 
 def test_an_answer_cell_turned_into_markdown_is_not_run(tmp_path, units):
@@ -124,9 +154,17 @@ def test_an_answer_cell_turned_into_markdown_is_not_run(tmp_path, units):
         if cell["id"] == answer_id("mse"):
             cell["cell_type"] = "markdown"
             del cell["outputs"], cell["execution_count"]
-    answers, notes = take_answers(units[UNIT], _submission(tmp_path, notebook))
-    assert answers[answer_id("mse")] == units[UNIT].blanks[answer_id("mse")]
-    assert "no longer a code cell" in notes["mse"][0]
+    answers = take_answers(units[UNIT], _submission(tmp_path, notebook))
+    assert answers.sources[answer_id("mse")] == units[UNIT].blanks[answer_id("mse")]
+    assert "no longer a code cell" in answers.notes["mse"][0]
+
+
+def test_names_defined_in_cells_grading_does_not_run_are_known(tmp_path, units):
+    uses_a_helper = "def mse(t, p):\n    return sq(p - t)"
+    notebook = fill(exercise_notebook(), {answer_id("mse"): uses_a_helper})
+    notebook["cells"].insert(3, nbformat.v4.new_code_cell("def sq(e):\n    return e ** 2"))
+    answers = take_answers(units[UNIT], _submission(tmp_path, notebook))
+    assert "sq" in answers.elsewhere and "mse" not in answers.elsewhere
 
 
 @pytest.mark.parametrize("source, flag", [
@@ -134,6 +172,9 @@ def test_an_answer_cell_turned_into_markdown_is_not_run(tmp_path, units):
     ("from builtins import print as p", "uses builtins"),
     ("import course.checks\ncourse.checks.check = None", "uses course.checks"),
     ("import sys\nsys.stdout = None", "uses sys.stdout"),
+    ("np.isclose = lambda *a, **k: True", "changes np.isclose"),
+    ("import numpy as n\nsetattr(n.random, 'seed', print)", "changes n.random"),
+    ("del np.allclose", "changes np.allclose"),
 ])
 def test_answers_that_reach_for_the_grading_machinery_are_flagged(source, flag):
     assert flag in review_flags(source)
@@ -142,12 +183,13 @@ def test_answers_that_reach_for_the_grading_machinery_are_flagged(source, flag):
 def test_ordinary_answers_are_not_flagged():
     assert all(review_flags(source) == [] for source in solution_answers().values())
     assert review_flags("def broken(:") == []
+    assert review_flags("class Line:\n    def fit(self, x):\n        self.w = x.mean()") == []
 
 
 # --- The gradebook ---------------------------------------------------------------------
 
 ROWS = [
-    Row("alice.ipynb", UNIT, "mse", "correct", 1, 1, "✓ mse: correct"),
+    Row("alice.ipynb", UNIT, "mse", "correct", 1, 1, "✓ mse: correct", "changes np.isclose"),
     Row("alice.ipynb", UNIT, "train", "error", 0, 1, "The answer cell raised KeyError: 'x'."),
     Row("bob/01.ipynb", UNIT, "mse", "incorrect", 0, 1, "✗ mse: incorrect — expected 1, got 2"),
     Row("bob/01.ipynb", UNIT, "train", "not-attempted", 0, 1, "○ train: not attempted — ..."),
@@ -160,7 +202,7 @@ def test_the_gradebook_has_a_row_per_submission_and_exercise(tmp_path):
     with open(tmp_path / "grades.csv", encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     assert list(rows[0]) == ["submission", "notebook", "exercise", "status", "points",
-                             "max_points", "message"]
+                             "max_points", "message", "review"]
     assert [(r["submission"], r["exercise"], r["status"]) for r in rows] == \
            [(r.submission, r.exercise, r.status) for r in ROWS]
     report = json.loads((tmp_path / "grades.json").read_text())
@@ -177,13 +219,27 @@ def test_pass_rates_count_every_status():
     assert (train["error"], train["not-attempted"], train["pass_rate"]) == (1, 1, 0.0)
     table = summary_table(ROWS)
     assert "mse" in table and "50%" in table and "essay.ipynb" in table
+    assert "1 submission(s) flagged for review" in table and "alice.ipynb (mse)" in table
 
 
 def test_feedback_reads_by_exercise_with_the_verdict_or_the_error():
     text = feedback("alice.ipynb", ROWS[:2])
     assert "Score: 1 / 2." in text
-    assert "## mse: correct (1 / 1)\n\n✓ mse: correct" in text
+    assert ("## mse: correct (1 / 1)\n\n✓ mse: correct\n\n"
+            "Flagged for review: the answer changes np.isclose.") in text
     assert "## train: error (0 / 1)\n\nThe answer cell raised KeyError: 'x'." in text
+
+
+def test_a_gradebook_that_cannot_be_written_where_asked_is_written_elsewhere(tmp_path, capsys):
+    from course.cli import _write_gradebook_somewhere
+
+    (tmp_path / "grades.csv").mkdir()  # as a submission could have done while it ran
+    out = _write_gradebook_somewhere(ROWS, tmp_path)
+    try:
+        assert out != tmp_path and (out / "grades.csv").is_file()
+        assert f"it was written to {out}/ instead" in capsys.readouterr().err
+    finally:
+        shutil.rmtree(out)
 
 
 def test_rows_print_as_verdict_lines():

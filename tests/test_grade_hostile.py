@@ -25,6 +25,8 @@ from fixtures.submissions import (UNIT, answer_id, exercise_notebook, fill, solu
 ROOT = Path(__file__).resolve().parent.parent
 EXERCISES = ["cost_by_hand", "mse", "mse_gradient", "gradient_step", "train"]
 CELL_TIMEOUT = 5
+# Two submissions with the same file name in different folders.
+CORRECT, WRONG = "alice/unit", "bob/unit"
 
 
 def correct_but(exercise, source):
@@ -113,6 +115,14 @@ def heartbeats(path):
     return beats
 
 
+def huge_not_utf8(notebook):
+    """A notebook saved in Windows-1252 with 30 MB of stored output."""
+    notebook = fill(notebook, {answer_id("cost_by_hand"): "# café\ncost_by_hand = 5 / 3"})
+    notebook["cells"][1]["outputs"] = [{"output_type": "stream", "name": "stdout",
+                                        "text": "x" * 30 * 2**20}]
+    return json.dumps(notebook, ensure_ascii=False).encode("cp1252", errors="replace")
+
+
 def submissions(folder, heartbeat):
     """name -> path of every submission in the batch."""
     correct = fill(exercise_notebook(), solution_answers())
@@ -120,8 +130,10 @@ def submissions(folder, heartbeat):
     duplicated = copy.deepcopy(correct)
     mse_cell = next(c for c in duplicated["cells"] if c["id"] == answer_id("mse"))
     duplicated["cells"].append({**copy.deepcopy(mse_cell), "source": "raise RuntimeError()"})
-    extra = copy.deepcopy(correct)
-    extra["cells"].insert(3, nbformat.v4.new_code_cell("raise RuntimeError('not graded')"))
+    extra = fill(correct, {answer_id("mse"): "def mse(y_true, y_pred):\n"
+                                             "    return float(np.mean(square(y_pred - y_true)))"})
+    extra["cells"].insert(3, nbformat.v4.new_code_cell("def square(e):\n    return e ** 2\n"
+                                                       "raise RuntimeError('not graded')"))
     extra["cells"].append(nbformat.v4.new_markdown_cell("My notes"))
     reordered = copy.deepcopy(correct)
     reordered["cells"].reverse()
@@ -130,8 +142,8 @@ def submissions(folder, heartbeat):
     empty["cells"] = []
 
     made = {
-        "correct": correct,
-        "wrong": wrong,
+        CORRECT: correct,
+        WRONG: wrong,
         "deleted_answer": without_cell(correct, answer_id("mse")),
         "duplicated_answer": duplicated,
         "reordered": reordered,
@@ -164,7 +176,12 @@ def submissions(folder, heartbeat):
                                      "cost_by_hand = 5 / 3"),
         "daemon": correct_but("cost_by_hand", daemon(heartbeat)),
     }
-    paths = {name: write(folder / f"{name}.ipynb", notebook) for name, notebook in made.items()}
+    paths = {}
+    for name, notebook in made.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        paths[name] = write(folder / f"{name}.ipynb", notebook)
+    paths["huge_not_utf8"] = folder / "huge_not_utf8.ipynb"
+    paths["huge_not_utf8"].write_bytes(huge_not_utf8(correct))
     paths["invalid_json"] = folder / f"{UNIT}_invalid.ipynb"
     paths["invalid_json"].write_text('{"cells": [{"cell_type": "code", "sour')
     paths["not_a_notebook"] = folder / "essay.ipynb"
@@ -192,7 +209,7 @@ def batch(tmp_path_factory):
         rows = list(csv.DictReader(file))
     by_name = {}
     for row in rows:
-        by_name.setdefault(Path(row["submission"]).stem, {})[row["exercise"]] = row
+        by_name.setdefault(row["submission"].removesuffix(".ipynb"), {})[row["exercise"]] = row
     return {"result": result, "rows": rows, "grades": by_name, "out": out, "paths": paths,
             "heartbeats": beats, "runs_left": list(runs.iterdir()),
             "unchanged": before == {p: hashlib.sha256(p.read_bytes()).hexdigest()
@@ -219,8 +236,8 @@ def test_every_submission_gives_its_rows(batch):
 
 
 def test_a_hostile_batch_does_not_change_the_correct_submissions_grade(batch):
-    assert statuses(batch, "correct") == dict.fromkeys(EXERCISES, "correct")
-    assert sum(float(r["points"]) for r in batch["grades"]["correct"].values()) == 5
+    assert statuses(batch, CORRECT) == dict.fromkeys(EXERCISES, "correct")
+    assert sum(float(r["points"]) for r in batch["grades"][CORRECT].values()) == 5
 
 
 def test_grading_touches_neither_the_submissions_nor_the_gradebook(batch):
@@ -237,7 +254,7 @@ def test_the_summary_shows_each_exercises_pass_rate(batch):
 
 
 def test_feedback_is_named_after_the_exercises_not_cells(batch):
-    feedback = (batch["out"] / "feedback" / "wrong.md").read_text()
+    feedback = (batch["out"] / "feedback" / "bob__unit.md").read_text()
     for exercise in EXERCISES:
         assert f"## {exercise}: incorrect (0 / 1)" in feedback
     assert "Cell " not in feedback
@@ -245,8 +262,8 @@ def test_feedback_is_named_after_the_exercises_not_cells(batch):
 
 def test_the_json_gradebook_totals_each_submission(batch):
     report = json.loads((batch["out"] / "grades.json").read_text())
-    totals = {Path(s["submission"]).stem: s["points"] for s in report["submissions"]}
-    assert totals["correct"] == 5 and totals["wrong"] == 0
+    totals = {s["submission"].removesuffix(".ipynb"): s["points"] for s in report["submissions"]}
+    assert totals[CORRECT] == 5 and totals[WRONG] == 0
     assert {e["exercise"] for e in report["exercises"]} == set(EXERCISES)
 
 
@@ -289,8 +306,13 @@ def test_reordered_cells_are_matched_by_id(batch):
     assert statuses(batch, "reordered") == dict.fromkeys(EXERCISES, "correct")
 
 
-def test_extra_cells_are_ignored(batch):
-    assert statuses(batch, "extra_cells") == dict.fromkeys(EXERCISES, "correct")
+def test_extra_cells_are_not_run_and_an_answer_that_needs_one_is_told_why(batch):
+    assert statuses(batch, "extra_cells") == all_correct_except("mse", "incorrect")
+    message = batch["grades"]["extra_cells"]["mse"]["message"]
+    assert "raised NameError: name 'square' is not defined" in message
+    assert message.endswith("The name square is defined in a cell that grading does not run "
+                            "(only the answer cells are taken from your notebook); define "
+                            "square in the answer cell that uses it.")
 
 
 def test_editing_or_deleting_check_cells_does_not_raise_a_grade(batch):
@@ -302,13 +324,13 @@ def test_outputs_forged_to_match_the_solution_do_not_raise_a_grade(batch):
 
 
 def test_a_known_wrong_answer_fails_every_check(batch):
-    assert statuses(batch, "wrong") == dict.fromkeys(EXERCISES, "incorrect")
+    assert statuses(batch, WRONG) == dict.fromkeys(EXERCISES, "incorrect")
 
 
 def test_an_answer_that_redefines_check_cannot_fake_a_verdict_and_is_flagged(batch):
     row = batch["grades"]["redefines_check"]["mse"]
     assert row["status"] == "not-attempted"  # its own check() is replaced by the real one
-    assert "Flagged for review: the answer redefines check." in row["message"]
+    assert row["review"] == "redefines check"
 
 
 # --- Runaway code ---------------------------------------------------------------------------
@@ -343,7 +365,7 @@ def test_deleting_files_in_the_working_folder_harms_nobody_else(batch):
 
 def test_deleting_everything_one_folder_up_harms_nobody_else(batch):
     assert statuses(batch, "parent_vandal") == dict.fromkeys(EXERCISES, "correct")
-    assert statuses(batch, "correct") == dict.fromkeys(EXERCISES, "correct")
+    assert statuses(batch, CORRECT) == dict.fromkeys(EXERCISES, "correct")
     assert batch["runs_left"] == []  # every run's folders were removed
 
 
@@ -360,3 +382,22 @@ def test_answers_that_rebind_print_stdout_numpy_or_check_cannot_fake_a_verdict(b
     assert statuses(batch, "rebinds_grading_code") == dict.fromkeys(EXERCISES, "incorrect")
     rows = batch["grades"]["rebinds_grading_code"]
     assert all(row["message"].startswith(f"✗ {name}: incorrect") for name, row in rows.items())
+
+
+def test_the_same_file_name_in_two_folders_keeps_its_own_rows_and_feedback(batch):
+    assert statuses(batch, CORRECT) == dict.fromkeys(EXERCISES, "correct")
+    assert statuses(batch, WRONG) == dict.fromkeys(EXERCISES, "incorrect")
+    feedback = batch["out"] / "feedback"
+    assert "Score: 5 / 5." in (feedback / "alice__unit.md").read_text()
+    assert "Score: 0 / 5." in (feedback / "bob__unit.md").read_text()
+
+
+def test_a_huge_notebook_not_saved_as_utf8_is_graded_with_a_note(batch):
+    assert statuses(batch, "huge_not_utf8") == dict.fromkeys(EXERCISES, "correct")
+    assert "not saved as UTF-8" in batch["grades"]["huge_not_utf8"]["cost_by_hand"]["message"]
+
+
+def test_rebinding_grading_code_is_flagged_for_review_in_the_summary(batch):
+    rows = batch["grades"]["rebinds_grading_code"]
+    assert rows["mse"]["review"] == "changes numpy.isclose"
+    assert "flagged for review" in batch["result"].stdout

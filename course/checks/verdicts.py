@@ -82,7 +82,9 @@ def describe(value):
         return " ".join(text.split())
     if isinstance(value, (list, tuple)) and len(value) <= 8:
         inner = ", ".join(describe(v) for v in value)
-        return f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
+        if isinstance(value, list):
+            return f"[{inner}]"
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
     if value is None:
         return "None"
     if callable(value):

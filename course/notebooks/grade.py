@@ -20,6 +20,7 @@ exercise is still graded. A broken submission gives rows and the batch goes on.
 
 import copy
 import json
+import re
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,11 +123,11 @@ def grade_submission(path, units, limits, name=None):
 
 
 def _grade_answers(submission, unit, limits):
-    answers, notes = take_answers(unit, submission)
-    rows, blanked = {}, set()
+    answers = take_answers(unit, submission)
+    sources, rows, blanked = dict(answers.sources), {}, set()
     while True:
-        run = run_nbval(merge(unit, answers), limits, name=f"{unit.name}.ipynb")
-        new_rows, culprit = interpret(unit, run, submission.name, notes, limits)
+        run = run_nbval(merge(unit, sources), limits, name=f"{unit.name}.ipynb")
+        new_rows, culprit = interpret(unit, run, submission.name, limits)
         for row in new_rows:
             rows.setdefault(row.exercise, row)
         if culprit is None or culprit in blanked:
@@ -135,14 +136,17 @@ def _grade_answers(submission, unit, limits):
         # without it, so the exercises after it still get a fair verdict.
         blanked.add(culprit)
         for cell_id in unit.answer_ids.get(culprit, []):
-            answers[cell_id] = unit.blanks[cell_id]
-    return [rows.get(name) or Row(submission.name, unit.name, name, "error", 0, points,
+            sources[cell_id] = unit.blanks[cell_id]
+    rows = [rows.get(name) or Row(submission.name, unit.name, name, "error", 0, points,
                                   "grading could not reach this exercise: an earlier cell "
                                   "stopped every run")
             for name, points in unit.exercises]
+    for row in rows:
+        _add_notes(row, answers)
+    return rows
 
 
-def interpret(unit, run, submission_name, notes, limits):
+def interpret(unit, run, submission_name, limits):
     """Rows for the exercises this run settled, and the exercise that stopped it (or None).
 
     Exercises after a stopping point are left out, to be graded by a new run.
@@ -154,15 +158,13 @@ def interpret(unit, run, submission_name, notes, limits):
         checks = [records.get(c["id"]) for c in check_cells(unit.notebook, name)]
         stopped = _stopping_cell(answer + checks)
         if stopped is not None:
-            reason = _why_stopped(stopped, run, limits)
             rows.append(Row(submission_name, unit.name, name, "error", 0, points,
-                            _with_notes(reason, notes[name])))
+                            _why_stopped(stopped, run, limits)))
             stop = name
             break
         status, message = _status(answer, checks, limits)
         rows.append(Row(submission_name, unit.name, name, status,
-                        points if status == "correct" else 0, points,
-                        _with_notes(message, notes[name])))
+                        points if status == "correct" else 0, points, message))
     if stop is None:
         return rows, None
     remaining = [n for n, _ in unit.exercises][len(rows):]
@@ -230,8 +232,24 @@ def _error_text(record, where, limits):
     return f"{where} failed: {message}."
 
 
-def _with_notes(message, notes):
-    return " ".join(_sentence(m) for m in [message, *notes] if m)
+def _add_notes(row, answers):
+    """Add to a row what was odd about its answer, and why a person should look at it."""
+    notes = answers.notes[row.exercise] + _undefined_names_note(row.message, answers.elsewhere)
+    row.message = " ".join(_sentence(m) for m in [row.message, *notes] if m)
+    row.review = "; ".join(answers.review[row.exercise])
+
+
+_UNDEFINED = re.compile(r"name '(\w+)' is not defined")
+
+
+def _undefined_names_note(message, elsewhere):
+    """Explain a NameError for a name the submission defines only outside its answers."""
+    names = [name for name in _UNDEFINED.findall(message) if name in elsewhere]
+    if not names:
+        return []
+    return [f"the name {names[0]} is defined in a cell that grading does not run (only the "
+            f"answer cells are taken from your notebook); define {names[0]} in the answer "
+            f"cell that uses it"]
 
 
 def _sentence(text):

@@ -30,6 +30,7 @@ class Row:
     points: float
     max_points: float
     message: str
+    review: str = ""   # why a person should look at the answer, if anything
 
 
 def row_line(row):
@@ -97,6 +98,8 @@ def feedback(submission, rows):
         title = row.exercise or "the submission"
         lines += [f"## {title}: {row.status.replace('-', ' ')} "
                   f"({row.points:g} / {row.max_points:g})", "", row.message, ""]
+        if row.review:
+            lines += [f"Flagged for review: the answer {row.review}.", ""]
     return "\n".join(lines)
 
 
@@ -125,4 +128,10 @@ def summary_table(rows):
     if unmatched:
         lines.append(f"{len(unmatched)} submission(s) could not be matched to a notebook: "
                      + ", ".join(r.submission for r in unmatched))
+    flagged = _group([r for r in rows if r.review])
+    if flagged:
+        lines.append(f"{len(flagged)} submission(s) flagged for review (their answers reach "
+                     f"for the grading machinery; see the review column): "
+                     + ", ".join(f"{name} ({', '.join(r.exercise for r in group)})"
+                                 for name, group in flagged.items()))
     return "\n".join(lines)

@@ -20,7 +20,9 @@ from pathlib import Path
 
 from course.notebooks.cells import exercise_of, source_of, tags_of
 
-MAX_SUBMISSION_BYTES = 20 * 2**20
+# Outputs are dropped as soon as a notebook is read, but reading takes about four
+# times the file's size in memory.
+MAX_SUBMISSION_BYTES = 128 * 2**20
 
 
 class GradingError(Exception):
@@ -59,7 +61,7 @@ def collect(paths):
 
 
 def read_submission(path, name=None):
-    """Read a submission as nbformat 4 JSON, or say why it cannot be read."""
+    """Read a submission as nbformat 4 JSON without its outputs, or say why it cannot be read."""
     submission = Submission(name or str(path), Path(path))
     try:
         size = submission.path.stat().st_size
@@ -67,16 +69,10 @@ def read_submission(path, name=None):
             submission.problem = (f"the file is {size // 2**20} MB; clear the outputs "
                                   f"(Edit > Clear Outputs of All Cells) and save it again")
             return submission
-        data = json.loads(submission.path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError:
-        submission.problem = "the file is not text (UTF-8), so it is not a notebook"
-        return submission
-    except ValueError as error:
-        submission.problem = (f"the file is not valid JSON ({error}); it may be cut short "
-                              f"or not be a notebook. Open it in JupyterLab to check")
-        return submission
+        data, submission.problem = _parse_json(submission.path.read_bytes())
     except OSError as error:
         submission.problem = f"the file cannot be read ({error.strerror})"
+    if submission.problem:
         return submission
     if not isinstance(data, dict) or not ("cells" in data or "worksheets" in data):
         submission.problem = "the file is JSON but not a Jupyter notebook (it has no cells)"
@@ -85,7 +81,29 @@ def read_submission(path, name=None):
         submission.notebook, submission.has_ids = _as_version_4(data)
     except Exception as error:  # nbformat's upgrade of a damaged old notebook
         submission.problem = f"the notebook could not be read ({type(error).__name__}: {error})"
+        return submission
+    for cell in submission.notebook["cells"]:  # grading never looks at them
+        cell.pop("outputs", None)
+        cell.pop("attachments", None)
     return submission
+
+
+def _parse_json(raw):
+    """(data, None) for the JSON in a file's bytes, or (None, what is wrong).
+
+    UTF-8 (with or without a byte-order mark), UTF-16 and UTF-32 are read as
+    JSON allows; a file saved in another encoding is read with the
+    characters that are not UTF-8 replaced by "\ufffd" (take_answers notes
+    where).
+    """
+    try:
+        try:
+            return json.loads(raw), None
+        except UnicodeDecodeError:
+            return json.loads(raw.decode("utf-8", errors="replace")), None
+    except ValueError as error:
+        return None, (f"the file is not valid JSON ({error}); it may be cut short or not "
+                      f"be a notebook. Open it in JupyterLab to check")
 
 
 def _as_version_4(data):
@@ -128,76 +146,133 @@ def unit_of(submission, units):
 
 # --- Taking the answers ---------------------------------------------------------------
 
+@dataclass
+class Answers:
+    """What grading takes from a submission."""
+
+    sources: dict   # answer cell id -> the source to run in its place
+    notes: dict     # exercise -> what was missing or odd about its answer
+    review: dict    # exercise -> signs that its answer reaches for the grading machinery
+    elsewhere: set  # names the submission defines in cells that grading does not run
+
+
 def take_answers(unit, submission):
-    """The source for each answer cell id, and notes on what was missing or odd."""
+    """The answers of a submission to a unit, by answer cell id (or by tags)."""
     cells = [c for c in submission.notebook.get("cells", []) if isinstance(c, dict)]
-    by_id, counts = {}, {}
-    for cell in cells:
-        cell_id = cell.get("id")
-        counts[cell_id] = counts.get(cell_id, 0) + 1
-        by_id.setdefault(cell_id, cell)
-    # Without the id (an old format, or cells copied into a new notebook),
-    # the answer cell is found by its tags: the n-th "answer, exercise:NAME".
-    by_tags = _answer_cells_by_tags(c for c in cells if c.get("id") not in unit.blanks)
-    answers, notes = {}, {name: [] for name, _ in unit.exercises}
+    answers = Answers({}, {name: [] for name, _ in unit.exercises},
+                      {name: [] for name, _ in unit.exercises}, set())
+    taken = []
     for exercise, ids in unit.answer_ids.items():
         for position, cell_id in enumerate(ids):
-            cell = by_id.get(cell_id) if submission.has_ids else None
+            cell, note = _answer_cell(cells, cell_id, exercise, position, submission.has_ids,
+                                      unit.blanks)
+            if note:
+                answers.notes[exercise].append(note)
             if cell is None:
-                tagged = by_tags.get(exercise, [])
-                cell = tagged[position] if position < len(tagged) else None
-            if cell is None or cell.get("cell_type") != "code":
-                what = "is missing" if cell is None else "is no longer a code cell"
-                notes[exercise].append(f"the answer cell '{cell_id}' {what}; it was graded "
-                                       f"as left blank")
-                answers[cell_id] = unit.blanks[cell_id]
+                answers.sources[cell_id] = unit.blanks[cell_id]
                 continue
-            if counts.get(cell_id, 0) > 1:
-                notes[exercise].append(f"the answer cell '{cell_id}' appears "
-                                       f"{counts[cell_id]} times; the first one was graded")
-            answers[cell_id] = source_of(cell)
-            flags = review_flags(answers[cell_id])
-            if flags:
-                notes[exercise].append("flagged for review: the answer " + "; ".join(flags))
-    return answers, notes
+            taken.append(cell)
+            source = answers.sources[cell_id] = source_of(cell)
+            if "\ufffd" in source:
+                answers.notes[exercise].append(
+                    "some characters of this answer could not be read (the notebook was not "
+                    "saved as UTF-8) and were replaced by \ufffd")
+            answers.review[exercise] += review_flags(source)
+    taken = {id(cell) for cell in taken}
+    answers.elsewhere = set().union(*(defined_names(source_of(c)) for c in cells
+                                      if c.get("cell_type") == "code" and id(c) not in taken))
+    return answers
 
 
-def _answer_cells_by_tags(cells):
-    tagged = {}
-    for cell in cells:
-        if "answer" in tags_of(cell) and exercise_of(cell):
-            tagged.setdefault(exercise_of(cell), []).append(cell)
-    return tagged
+def _answer_cell(cells, cell_id, exercise, position, has_ids, answer_ids):
+    """The cell to grade as answer cell `cell_id`, or None; and a note, or None.
 
+    The cell is found by its id; without ids (an old format, or cells copied
+    into a new notebook) it is the n-th cell tagged "answer, exercise:NAME"
+    that does not carry the id of another answer cell (answer_ids).
+    """
+    same_id = [c for c in cells if c.get("id") == cell_id] if has_ids else []
+    if same_id:
+        cell = same_id[0]
+    else:
+        tagged = [c for c in cells if c.get("id") not in answer_ids
+                  and "answer" in tags_of(c) and exercise_of(c) == exercise]
+        cell = tagged[position] if position < len(tagged) else None
+    if cell is None or cell.get("cell_type") != "code":
+        what = "is missing" if cell is None else "is no longer a code cell"
+        return None, f"the answer cell '{cell_id}' {what}; it was graded as left blank"
+    if len(same_id) > 1:
+        return cell, (f"the answer cell '{cell_id}' appears {len(same_id)} times; the "
+                      f"first one was graded")
+    return cell, None
+
+
+# --- Answers that reach for the grading machinery ----------------------------------------
 
 _GRADING_NAMES = {"check", "hint", "solution", "print", "____"}
-_GRADING_MODULES = ("course.checks", "builtins", "sys.stdout", "sys.modules", "get_ipython",
-                    "IPython", "nbval", "__builtins__")
+# Ways into the checks' own machinery; no exercise needs them.
+_GRADING_INTERNALS = ("course.checks", "course.notebooks", "builtins", "sys.stdout",
+                      "sys.stderr", "sys.modules", "sys._getframe", "get_ipython", "IPython",
+                      "nbval", "__builtins__", "__import__", "importlib", "__code__", "ctypes")
+# Names the setup cells bind to modules.
+_MODULE_NAMES = {"np", "numpy", "course", "sys", "builtins"}
 
 
 def review_flags(source):
     """Signs that an answer reaches for the grading machinery itself.
 
-    Code runs in the same kernel as the checks, so it could redefine
-    check() or print and fake a verdict. That is not prevented (see the
-    threat model in the README), but it is flagged so a person looks at it.
+    Code runs in the same kernel as the checks. Rebinding check, print,
+    sys.stdout or a numpy function is undone before each check
+    (course.checks.guard); other tampering is not prevented (see the threat
+    model in the README). Either way it is flagged so that a person looks.
     """
-    flags = []
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        tree = None
-    redefined = set()
-    for node in ast.walk(tree) if tree else ():
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            redefined.add(node.name)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            redefined.add(node.id)
-        elif isinstance(node, ast.alias):
-            redefined.add((node.asname or node.name).split(".")[0])
-    for name in sorted(redefined & _GRADING_NAMES):
-        flags.append(f"redefines {name}")
-    for module in _GRADING_MODULES:
-        if module in source:
-            flags.append(f"uses {module}")
+    tree = _parse(source)
+    modules = _MODULE_NAMES | _imported_names(tree)
+    flags = [f"redefines {name}" for name in sorted(defined_names(source) & _GRADING_NAMES)]
+    flags += [f"changes {target}" for target in _changed_attributes(tree, modules)]
+    flags += [f"uses {internal}" for internal in _GRADING_INTERNALS if internal in source]
     return flags
+
+
+def defined_names(source):
+    """The names a cell's code binds: functions, classes, variables and imports."""
+    names = set()
+    for node in ast.walk(_parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+    return names
+
+
+def _parse(source):
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):  # IPython magics, a half-typed line
+        return ast.Module(body=[], type_ignores=[])
+
+
+def _imported_names(tree):
+    return {(alias.asname or alias.name).split(".")[0] for node in ast.walk(tree)
+            if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
+
+
+def _changed_attributes(tree, modules):
+    """`np.isclose` for `np.isclose = ...`, `del np.isclose` or `setattr(np, ...)`."""
+    changed = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            target = node
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id in ("setattr", "delattr") and node.args):
+            target = node.args[0]
+        else:
+            continue
+        root = target
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in modules:
+            changed.append(ast.unparse(target))
+    return sorted(set(changed))
