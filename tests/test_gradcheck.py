@@ -29,9 +29,14 @@ class TanhLayer:
         if self.bug == "forgot the activation":
             grad_z = grad_a
         self.grads["kernel"] = self.x.T @ grad_z
+        if self.bug == "kernel doubled":
+            self.grads["kernel"] = 2 * self.grads["kernel"]
+        if self.bug == "kernel transposed":
+            self.grads["kernel"] = self.grads["kernel"].T
         self.grads["bias"] = grad_z.mean(axis=0) if self.bug == "bias mean" \
             else grad_z.sum(axis=0)
-        return grad_z @ self.params["kernel"].T
+        grad_x = grad_z @ self.params["kernel"].T
+        return -grad_x if self.bug == "grad_x sign" else grad_x
 
 
 class TinyModel:
@@ -90,6 +95,15 @@ def test_relative_error_follows_its_formula():
     # zero gradient does not count as a large relative error.
     assert relative_error([0.0], [1e-12]) == pytest.approx(1e-4)
     assert relative_error([1.0], [-1.0]) == 1.0
+
+
+def test_relative_error_with_a_scale_floor_judges_tiny_elements_by_the_arrays_scale():
+    right, measured = np.array([1.0, 1e-6]), np.array([1.0, 2e-6])
+    assert relative_error(right, measured) == pytest.approx(1 / 3)
+    # 1e-6 of difference next to a gradient of 1 is far below a thousandth of it.
+    assert relative_error(right, measured, scale_floor=1e-3) == pytest.approx(1e-6 / 2e-3)
+    # The floor never hides a difference in the large elements.
+    assert relative_error([1.0, 1e-6], [-1.0, 1e-6], scale_floor=1e-3) == 1.0
 
 
 def test_relative_error_refuses_different_shapes():
@@ -180,6 +194,47 @@ def test_check_model_finds_a_bug_deep_in_the_network():
     error = check_model(model, batch(), batch((5, 1), seed=2), loss="mae")
     assert error.parts["0.bias"] > 0.1
     assert error.parts["1.kernel"] < 1e-6
+
+
+@pytest.mark.parametrize("bug", ["kernel doubled", "kernel transposed", "grad_x sign"])
+def test_check_model_catches_a_factor_of_two_a_transposed_kernel_and_a_wrong_sign(bug):
+    # Square kernels, so that a transposed gradient still has the right shape.
+    model = TinyModel([TanhLayer(4, 4, seed=0, bug=bug), TanhLayer(4, 4, seed=1, bug=bug),
+                       TanhLayer(4, 1, seed=2)])
+    error = check_model(model, batch((6, 4)), batch((6, 1), seed=2), loss="mse")
+    assert error > 1e-2, error
+
+
+def test_check_model_passes_the_digits_network_of_the_lessons():
+    # The 64-25-15-1 sigmoid network on real digits: most of its first-layer
+    # gradients are ~1e-4, some ~1e-7, measured by difference quotients
+    # that round at ~1e-11.
+    from course.data import load_digits01
+
+    digits = load_digits01()
+    x, y = digits.data[:32] / 16, digits.target[:32].astype(np.float64)
+    course.set_random_seed(0)
+    model = course.Sequential([
+        course.Dense(25, activation="sigmoid", input_shape=(64,), dtype="float64"),
+        course.Dense(15, activation="sigmoid", dtype="float64"),
+        course.Dense(1, activation="sigmoid", dtype="float64")])
+    error = check_model(model, x, y, loss="binary_crossentropy")
+    assert error < gradcheck.TOLERANCE, error
+
+
+def test_check_model_passes_every_one_of_twenty_random_small_sigmoid_networks():
+    errors = []
+    for seed in range(20):
+        course.set_random_seed(seed)
+        rng = np.random.default_rng(seed)
+        x = rng.normal(size=(16, 5))
+        y = (rng.normal(size=(16, 1)) > 0).astype(np.float64)
+        model = course.Sequential([
+            course.Dense(8, activation="sigmoid", input_shape=(5,), dtype="float64"),
+            course.Dense(8, activation="sigmoid", dtype="float64"),
+            course.Dense(1, activation="sigmoid", dtype="float64")])
+        errors.append(float(check_model(model, x, y, loss="binary_crossentropy")))
+    assert max(errors) < gradcheck.TOLERANCE, errors
 
 
 def test_check_model_without_a_loss_says_to_compile():
