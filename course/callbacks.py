@@ -15,7 +15,7 @@ returns, is a callback too.
 
 import math
 
-import numpy as np
+from course.validation import check_choice, check_whole_number
 
 
 class Callback:
@@ -83,10 +83,12 @@ class EarlyStopping(Callback):
 
     monitor: the name in the logs to watch, "val_loss" by default (so pass
         validation_data or validation_split to fit, or monitor="loss").
-    min_delta: an improvement smaller than this does not count.
+    min_delta: an improvement smaller than this does not count: with mode
+        "min", a value improves on the best only if value < best - min_delta.
     patience: stop after this many epochs in a row without improvement.
     mode: "min" (lower is better), "max", or "auto": "max" for names with
-        "acc" in them, else "min".
+        "acc" in them (accuracy, val_binary_accuracy, ...), else "min" (loss,
+        mae, mse). Pass mode="max" for your own metric where higher is better.
     restore_best_weights: at the end of training, put back the weights of the
         best epoch (otherwise the model keeps those of the last epoch).
     After training, `stopped_epoch` is the epoch it stopped at (0: it did not
@@ -96,12 +98,8 @@ class EarlyStopping(Callback):
     def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, mode="auto",
                  restore_best_weights=False):
         super().__init__()
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}.")
-        if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) \
-                or patience < 0:
-            raise ValueError(f"patience must be a whole number of epochs (0 or more), "
-                             f"got {patience!r}.")
+        check_choice(mode, ("auto", "min", "max"), "EarlyStopping mode")
+        check_whole_number(patience, "patience")
         self.monitor = monitor
         self.min_delta = abs(float(min_delta))
         self.patience = int(patience)

@@ -15,19 +15,20 @@ import random
 
 import numpy as np
 
+from course.validation import check_whole_number
+
 _generator = np.random.default_rng()
 
 
 def set_random_seed(seed):
     """Seed the library's generator, numpy's global one and Python's `random`.
 
-    seed: a non-negative integer. The library's own draws (weights, shuffles)
+    seed: a whole number >= 0. The library's own draws (weights, shuffles)
     come from `random_generator()`; numpy's global generator (`np.random.rand`
     and friends) and Python's `random` are seeded too, so data a notebook
     makes with them repeats as well.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    check_whole_number(seed, "seed")
     global _generator
     _generator = np.random.default_rng(int(seed))
     np.random.seed(int(seed) % 2**32)
