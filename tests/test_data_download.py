@@ -165,9 +165,13 @@ def test_bad_cached_file_is_removed_even_when_offline(server, tmp_path):
     url = server.url("good.bin")
     server.stop()
     (tmp_path / "data.bin").write_bytes(b"not the data")
-    with pytest.warns(UserWarning, match="removed"), pytest.raises(DownloadError):
+    with pytest.warns(UserWarning, match="removed"), pytest.raises(DownloadError) as error:
         fetch(remote_file(url), tmp_path, progress=False)
     assert os.listdir(tmp_path) == []
+    # The error, which outlives the warning, still says what was wrong with the copy.
+    message = str(error.value)
+    assert hashlib.sha256(b"not the data").hexdigest() in message
+    assert PAYLOAD_SHA256 in message and "removed" in message
 
 
 def test_read_only_folder_with_a_verified_file_is_read_without_writing(

@@ -142,3 +142,31 @@ def test_minibatch_mistakes_are_reported_when_called_not_later():
         minibatches(X, y, batch_size=2.5)
     with pytest.raises(ValueError, match="X has 10 examples .* y has 3"):
         minibatches(X, y[:3], batch_size=2)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
+def test_a_seed_that_is_not_a_whole_number_is_a_clear_error(seed):
+    X, y = numbered_rows(10)
+    with pytest.raises(ValueError, match=r"seed must be a whole number >= 0, not"):
+        minibatches(X, y, seed=seed)
+    with pytest.raises(ValueError, match=r"seed must be a whole number >= 0, not"):
+        train_valid_split(X, y, seed=seed)
+
+
+def test_minibatches_epoch_must_be_a_whole_number():
+    X, y = numbered_rows(10)
+    with pytest.raises(ValueError, match=r"epoch must be a whole number >= 0, not -1"):
+        minibatches(X, y, epoch=-1)
+
+
+def test_train_frac_must_be_a_number():
+    X, y = numbered_rows(10)
+    with pytest.raises(ValueError, match=r"train_frac must be a finite number, not '70%'"):
+        train_valid_split(X, y, train_frac="70%")
+
+
+def test_split_without_a_seed_picks_fresh_rows_each_call():
+    X, y = numbered_rows(40)
+    first, second = train_valid_split(X, y, seed=None)[0], train_valid_split(X, y, seed=None)[0]
+    assert len(first) == len(second) == 28
+    assert not np.array_equal(first, second)

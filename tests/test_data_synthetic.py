@@ -49,6 +49,14 @@ def test_noisy_line_bad_arguments_are_clear_errors():
         make_noisy_line(noise=-1.0)
     with pytest.raises(ValueError, match="low < high"):
         make_noisy_line(x_range=(2.0, 1.0))
+    with pytest.raises(ValueError, match="low < high"):
+        make_noisy_line(x_range=3.0)
+    with pytest.raises(ValueError, match="noise must be a finite number, not 'a'"):
+        make_noisy_line(noise="a")
+    with pytest.raises(ValueError, match="slope must be a finite number, not nan"):
+        make_noisy_line(slope=float("nan"))
+    with pytest.raises(ValueError, match="seed must be a whole number >= 0, not -1"):
+        make_noisy_line(seed=-1)
 
 
 def test_two_blobs_gives_half_of_each_class_around_its_centre():
@@ -74,6 +82,10 @@ def test_two_blobs_bad_arguments_are_clear_errors():
         make_two_blobs(centers=(0.0, 1.0))
     with pytest.raises(ValueError, match="spread"):
         make_two_blobs(spread=0.0)
+    with pytest.raises(ValueError, match="spread must be a finite number, not 'wide'"):
+        make_two_blobs(spread="wide")
+    with pytest.raises(ValueError, match="seed must be a whole number >= 0, not 1.5"):
+        make_two_blobs(seed=1.5)
 
 
 @pytest.mark.parametrize("loss, gradient, kwargs", [
@@ -122,3 +134,7 @@ def test_surface_bad_arguments_are_clear_errors():
         make_ravine(steepness=0.0)
     with pytest.raises(ValueError, match=r"start must be one point"):
         make_rosenbrock(start=(0.0, 0.0, 0.0))
+    with pytest.raises(ValueError, match="steepness must be a finite number, not 'steep'"):
+        make_ravine(steepness="steep")
+    with pytest.raises(ValueError, match="b must be a finite number, not None"):
+        make_rosenbrock(b=None)

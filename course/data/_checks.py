@@ -2,14 +2,21 @@
 
 import numpy as np
 
-from course.validation import check_same_length
+from course.validation import check_same_length, check_whole_number
 
 
-def check_whole_number(value, name, minimum):
-    """Raise ValueError unless `value` is an int (not a bool) >= minimum."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
-            or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, not {value!r}.")
+def check_seed(seed, name="seed"):
+    """Raise ValueError unless `seed` is None (fresh randomness) or a whole number >= 0."""
+    if seed is not None:
+        check_whole_number(seed, name)
+
+
+def as_number(value, name):
+    """Return `value` as a float, or raise ValueError if it is not one finite number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, not {value!r}.")
+    return float(value)
 
 
 def as_rows(X, y):

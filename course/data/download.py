@@ -74,12 +74,14 @@ def fetch(remote, data_dir=None, progress=True):
     remote = _as_remote_file(remote)
     folder = get_data_dir(data_dir)
     path = folder / remote.filename
+    removed_sha256 = None
     if path.is_file():
         actual = file_sha256(path)
         if actual == remote.sha256:
             return path
         _remove_bad_copy(path, remote, actual)
-    _download(remote, folder, progress)
+        removed_sha256 = actual
+    _download(remote, folder, progress, removed_sha256)
     return path
 
 
@@ -122,8 +124,12 @@ class _HashRecordingDownloader:
         self.sha256 = file_sha256(output_file)
 
 
-def _download(remote, folder, progress):
-    """Download remote.url into folder/remote.filename, checked, or raise."""
+def _download(remote, folder, progress, removed_sha256=None):
+    """Download remote.url into folder/remote.filename, checked, or raise.
+
+    removed_sha256: the SHA-256 of a bad copy just removed from the folder,
+    repeated in the error if the download fails.
+    """
     import pooch
     import requests
 
@@ -132,7 +138,8 @@ def _download(remote, folder, progress):
         pooch.retrieve(remote.url, known_hash=f"sha256:{remote.sha256}",
                        fname=remote.filename, path=folder, downloader=downloader)
     except requests.exceptions.RequestException as error:
-        raise DownloadError(_cannot_download(remote, folder, _reason(error))) from None
+        raise DownloadError(_cannot_download(remote, folder, _reason(error),
+                                             removed_sha256)) from None
     except ValueError:
         if downloader.sha256 is None or downloader.sha256 == remote.sha256:
             raise
@@ -144,7 +151,8 @@ def _download(remote, folder, progress):
             f"you can also put a verified copy in {folder} yourself.") from None
     except OSError as error:
         reason = f"the folder {folder} cannot be written to ({error.strerror or error})"
-        raise DownloadError(_cannot_download(remote, folder, reason)) from None
+        raise DownloadError(_cannot_download(remote, folder, reason,
+                                             removed_sha256)) from None
 
 
 def _reason(error):
@@ -163,11 +171,15 @@ def _reason(error):
     return f"{type(error).__name__}: {error}"
 
 
-def _cannot_download(remote, folder, reason):
-    return (f"Could not download {remote.filename}: {reason}.\n"
-            f"  URL:     {remote.url}\n"
-            f"  SHA-256: {remote.sha256}\n"
-            f"  folder:  {folder}\n"
-            f"To work offline, download the file where you have a network, check "
-            f"that its SHA-256 is the one above, and put it in that folder, or set "
-            f"{DATA_DIR_ENV} to a folder that holds it.")
+def _cannot_download(remote, folder, reason, removed_sha256=None):
+    lines = [f"Could not download {remote.filename}: {reason}.",
+             f"  URL:     {remote.url}",
+             f"  SHA-256: {remote.sha256}",
+             f"  folder:  {folder}"]
+    if removed_sha256 is not None:
+        lines.append(f"  removed: the copy that was in the folder, because its "
+                     f"SHA-256 was {removed_sha256}")
+    lines.append(f"To work offline, download the file where you have a network, check "
+                 f"that its SHA-256 is the one above, and put it in that folder, or set "
+                 f"{DATA_DIR_ENV} to a folder that holds it.")
+    return "\n".join(lines)

@@ -11,7 +11,8 @@ repeats every epoch exactly.
 
 import numpy as np
 
-from course.data._checks import as_rows, check_whole_number
+from course.data._checks import as_rows, check_seed
+from course.validation import check_whole_number
 
 
 def minibatches(X, y, batch_size=32, shuffle=True, seed=0, epoch=0):
@@ -21,13 +22,15 @@ def minibatches(X, y, batch_size=32, shuffle=True, seed=0, epoch=0):
     batch_size: rows per minibatch; the last minibatch keeps the n % batch_size
         rows left over (it is smaller, never dropped).
     shuffle: visit the rows in a random order (else in their stored order).
-    seed, epoch: the random order is drawn from (seed, epoch); pass the epoch
-        number to get a fresh order each epoch. seed=None draws a fresh order
-        on every call.
+    seed, epoch: whole numbers >= 0; the random order is drawn from
+        (seed, epoch): pass the epoch number to get a fresh order each epoch.
+        seed=None draws a fresh order on every call.
     Yields X[rows], y[rows] with len(rows) == batch_size except maybe the last.
     """
     X, y = as_rows(X, y)
     check_whole_number(batch_size, "batch_size", minimum=1)
+    check_seed(seed)
+    check_whole_number(epoch, "epoch")
     order = np.arange(len(X))
     if shuffle:
         entropy = None if seed is None else (seed, epoch)

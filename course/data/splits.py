@@ -8,7 +8,7 @@ well it does on examples it has not seen.
 
 import numpy as np
 
-from course.data._checks import as_rows
+from course.data._checks import as_number, as_rows, check_seed
 
 
 def train_valid_split(X, y, train_frac=0.7, seed=0):
@@ -17,10 +17,13 @@ def train_valid_split(X, y, train_frac=0.7, seed=0):
     X: array of shape (n, ...), one row per example; y: array of shape (n, ...).
     train_frac: the share of rows for training, between 0 and 1; the training
         part gets round(train_frac * n) rows and validation the rest.
-    seed: the same seed always picks the same rows.
+    seed: a whole number >= 0; the same seed always picks the same rows
+        (None: different rows on every call).
     Returns X_train, X_valid, y_train, y_valid (scikit-learn's order).
     """
     X, y = as_rows(X, y)
+    train_frac = as_number(train_frac, "train_frac")
+    check_seed(seed)
     if not 0 < train_frac < 1:
         raise ValueError(f"train_frac is the share of rows for training and must lie "
                          f"strictly between 0 and 1, not {train_frac}.")

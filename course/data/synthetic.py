@@ -14,8 +14,8 @@ from functools import partial
 
 import numpy as np
 
-from course.data._checks import check_whole_number
-from course.validation import as_float_array
+from course.data._checks import as_number, check_seed
+from course.validation import as_float_array, check_whole_number
 
 
 def make_noisy_line(n_samples=50, slope=2.0, intercept=1.0, noise=0.5,
@@ -24,15 +24,16 @@ def make_noisy_line(n_samples=50, slope=2.0, intercept=1.0, noise=0.5,
 
     x is drawn uniformly from x_range; y = slope * x + intercept + e, where
     e is normal noise with standard deviation `noise`.
+    seed: a whole number >= 0 (None: different numbers on every call).
     Returns x and y, float64 arrays of shape (n_samples,), sorted by x so they
     plot as a line. A Dense layer wants a column: use x[:, None] (n, 1).
     """
     check_whole_number(n_samples, "n_samples", minimum=1)
-    if noise < 0:
+    slope, intercept = as_number(slope, "slope"), as_number(intercept, "intercept")
+    if as_number(noise, "noise") < 0:
         raise ValueError(f"noise is a standard deviation and must be >= 0, not {noise}.")
-    low, high = x_range
-    if not low < high:
-        raise ValueError(f"x_range must be (low, high) with low < high, not {x_range}.")
+    low, high = _interval(x_range, "x_range")
+    check_seed(seed)
     rng = np.random.default_rng(seed)
     x = np.sort(rng.uniform(low, high, size=n_samples))
     y = slope * x + intercept + rng.normal(0.0, noise, size=n_samples)
@@ -47,14 +48,16 @@ def make_two_blobs(n_samples=200, centers=((-1.0, -1.0), (1.0, 1.0)), spread=0.7
     its centre plus normal noise with standard deviation `spread` per axis.
     Returns X, float64 (n_samples, 2), and y, int64 (n_samples,) with 0 or 1:
     n_samples // 2 points of class 0, the rest of class 1, rows shuffled.
+    seed: a whole number >= 0 (None: different points on every call).
     """
     check_whole_number(n_samples, "n_samples", minimum=2)
     centers = as_float_array(centers, "centers")
     if centers.shape != (2, 2):
         raise ValueError(f"centers must be two (x, y) points, shape (2, 2), not "
                          f"{centers.shape}.")
-    if spread <= 0:
+    if as_number(spread, "spread") <= 0:
         raise ValueError(f"spread is a standard deviation and must be > 0, not {spread}.")
+    check_seed(seed)
     rng = np.random.default_rng(seed)
     y = np.repeat([0, 1], [n_samples // 2, n_samples - n_samples // 2])
     X = centers[y] + rng.normal(0.0, spread, size=(n_samples, 2))
@@ -101,6 +104,14 @@ def ravine_gradient(w, steepness=20.0):
     return np.stack([w0, steepness * w1], axis=-1)
 
 
+def _interval(interval, name):
+    """Return (low, high) as floats, checking that low < high."""
+    bounds = as_float_array(interval, name)
+    if bounds.shape != (2,) or not bounds[0] < bounds[1]:
+        raise ValueError(f"{name} must be (low, high) with low < high, not {interval}.")
+    return as_number(bounds[0], name + "[0]"), as_number(bounds[1], name + "[1]")
+
+
 def _split_weights(w):
     w = as_float_array(w, "w")
     if w.ndim == 0 or w.shape[-1] != 2:
@@ -129,6 +140,7 @@ class LossSurface:
 
 def make_rosenbrock(a=1.0, b=100.0, start=(-1.5, 2.0)):
     """The Rosenbrock valley as a LossSurface, minimum at (a, a^2)."""
+    a, b = as_number(a, "a"), as_number(b, "b")
     return LossSurface("rosenbrock", partial(rosenbrock, a=a, b=b),
                        partial(rosenbrock_gradient, a=a, b=b),
                        _point(start, "start"), np.array([a, a ** 2], dtype=np.float64))
@@ -136,7 +148,7 @@ def make_rosenbrock(a=1.0, b=100.0, start=(-1.5, 2.0)):
 
 def make_ravine(steepness=20.0, start=(-4.0, 1.0)):
     """The straight quadratic ravine as a LossSurface, minimum at (0, 0)."""
-    if steepness <= 0:
+    if as_number(steepness, "steepness") <= 0:
         raise ValueError(f"steepness must be > 0 so that the ravine has a bottom, "
                          f"not {steepness}.")
     return LossSurface("ravine", partial(ravine, steepness=steepness),
