@@ -116,6 +116,8 @@ def test_values_are_described_without_addresses_or_long_floats():
     assert describe(2 / 3) == "0.66667"
     assert describe(np.array([1 / 3, 2.0])) == "[0.3333, 2. ]"
     assert "0x" not in describe(object())
+    assert (describe((1.0,)), describe([1, 2.5]), describe(object())) == \
+           ("(1,)", "[1, 2.5]", "an object")
 
 
 # --- Comparing values -----------------------------------------------------------------
@@ -210,6 +212,16 @@ def test_what_an_answer_prints_or_warns_stays_out_of_the_check_cell(capsys):
     check("mse", mse)
     captured = capsys.readouterr()
     assert captured.out == "✓ mse: correct\n" and captured.err == ""
+
+
+def test_an_answer_too_odd_to_compare_still_gets_one_verdict_line(capsys):
+    class Odd(list):
+        def __len__(self):
+            raise RuntimeError("no length")
+
+    check("gradient_step", lambda w, b, x, y, learning_rate: Odd())
+    assert capsys.readouterr().out == ("✗ gradient_step: incorrect — the check could not "
+                                       "handle your answer (RuntimeError: no length)\n")
 
 
 def test_an_answer_that_is_not_a_function_is_incorrect():

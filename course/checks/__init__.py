@@ -21,6 +21,7 @@ import sys
 
 from course.checks import guard
 from course.checks.blank import BlankError, ____, is_blank
+from course.checks.kinds import Failure
 from course.checks.verdicts import Verdict
 from course.validation import check_choice
 
@@ -67,11 +68,17 @@ def check(name, answer=_MISSING):
     The answer is looked up by its name in your notebook; pass it explicitly,
     check("mse", my_mse), to check another object.
     """
+    exercise = find(name)
     namespace = sys._getframe(1).f_globals
     if answer is not _MISSING:
-        namespace = {**namespace, find(name).answer_name: answer}
+        namespace = {**namespace, exercise.answer_name: answer}
     guard.restore()  # whatever the answer cells rebound (np.isclose, print, ...)
-    print(grade(name, namespace).line)
+    try:
+        verdict = exercise.grade(namespace)
+    except Exception as error:  # an answer too odd for the comparison: still one line
+        verdict = Verdict(name, "incorrect", f"the check could not handle your answer "
+                                             f"({Failure(error)})")
+    print(verdict.line)
 
 
 def hint(name, level=1):

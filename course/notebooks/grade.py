@@ -46,10 +46,6 @@ class Unit:
     answer_ids: dict = field(default_factory=dict)   # exercise -> [answer cell ids]
     blanks: dict = field(default_factory=dict)       # answer cell id -> exercise source
 
-    @property
-    def max_points(self):
-        return sum(points for _, points in self.exercises)
-
 
 def load_units(solutions_dir):
     """Every executed solution notebook in a folder, by unit name."""
@@ -60,7 +56,10 @@ def load_units(solutions_dir):
                            f"folder or pass --solutions DIR")
     units = {}
     for path in paths:
-        notebook = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            notebook = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise GradingError(f"{path} is not a readable notebook ({error})") from None
         meta = notebook.get("metadata", {}).get("course", {})
         checks = check_cells(notebook)
         if not meta.get("exercises") or any(not c.get("outputs") for c in checks):
@@ -111,15 +110,15 @@ def grade_submission(path, units, limits, name=None):
         problem = _sentence(submission.problem)
         if unit is None:
             return [Row(submission.name, "", "", "error", 0, 0, problem)]
-        return [Row(submission.name, unit.name, name, "error", 0, points, problem)
-                for name, points in unit.exercises]
+        return [Row(submission.name, unit.name, exercise, "error", 0, points, problem)
+                for exercise, points in unit.exercises]
     try:
         return _grade_answers(submission, unit, limits)
     except Exception as error:  # a bug here must not stop the batch
-        return [Row(submission.name, unit.name, name, "error", 0, points,
+        return [Row(submission.name, unit.name, exercise, "error", 0, points,
                     f"the grader failed on this submission ({type(error).__name__}: "
                     f"{error}); please report it")
-                for name, points in unit.exercises]
+                for exercise, points in unit.exercises]
 
 
 def _grade_answers(submission, unit, limits):
@@ -212,8 +211,9 @@ def _status(answer_records, check_records, limits):
     if verdict in ("incorrect", "not-attempted"):
         return verdict, failed["stdout"].strip()
     if verdict == "correct":
-        return "incorrect", ("the check cell printed more than its verdict (an answer that "
-                             "prints or warns at import?): " + failed["stdout"].strip()[:300])
+        return "incorrect", ("the check cell printed something besides its verdict (does an "
+                             "answer print from a thread or a process it started?): "
+                             + failed["stdout"].strip()[:300])
     return "error", _error_text(failed, "the check cell", limits)
 
 
