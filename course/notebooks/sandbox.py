@@ -250,11 +250,15 @@ class _CappedStream:
         return getattr(self._stream, name)
 
 
+_grading_streams = {}   # the kernel's sys.stdout and sys.stderr, as limit_output set them
+
+
 def limit_output(limit):
     """In a grading kernel: keep each cell's printed output under `limit` characters.
 
     `while True: print(...)` would otherwise flood the grader with messages
-    until the cell times out. Runs from the kernel's IPython startup folder.
+    until the cell times out. Runs from the kernel's IPython startup folder;
+    the capped streams are kept for reset_kernel() to put back.
     """
     from IPython import get_ipython
 
@@ -265,9 +269,6 @@ def limit_output(limit):
         _grading_streams[name] = capped
         if shell is not None:
             shell.events.register("pre_execute", capped.reset)
-
-
-_grading_streams = {}   # the kernel's sys.stdout and sys.stderr, as limit_output set them
 
 
 def reset_kernel():
