@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from course.notebooks.grade import load_units
+from fixtures.once import computed_once
 from fixtures.submissions import exercise_notebook, fill, solution_answers, wrong_answers, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +21,11 @@ KINDS = {"solution": "correct", "exercise": "not-attempted", "wrong": "incorrect
 
 @pytest.fixture(scope="module")
 def grades(tmp_path_factory):
+    return computed_once(tmp_path_factory, "notebook-grades",
+                         lambda: grade_each_kind(tmp_path_factory))
+
+
+def grade_each_kind(tmp_path_factory):
     """Grade, in one batch, each unit's solution answers, blank exercise and wrong answers."""
     folder = tmp_path_factory.mktemp("notebooks")
     for unit in UNITS:
