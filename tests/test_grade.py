@@ -218,7 +218,8 @@ def test_pass_rates_count_every_status():
            ("mse", 1, 1, 0.5)
     assert (train["error"], train["not-attempted"], train["pass_rate"]) == (1, 1, 0.0)
     table = summary_table(ROWS)
-    assert "mse" in table and "50%" in table and "essay.ipynb" in table
+    assert "mse" in table and "50%" in table
+    assert "1 submission(s) could not be graded at all" in table and "essay.ipynb" in table
     assert "1 submission(s) flagged for review" in table and "alice.ipynb (mse)" in table
 
 

@@ -126,7 +126,8 @@ def summary_table(rows):
                      f"{item['pass_rate']:>10.0%}")
     unmatched = [r for r in rows if not r.exercise]
     if unmatched:
-        lines.append(f"{len(unmatched)} submission(s) could not be matched to a notebook: "
+        lines.append(f"{len(unmatched)} submission(s) could not be graded at all (unreadable, "
+                     f"or not one of the exercise notebooks; the message says which): "
                      + ", ".join(r.submission for r in unmatched))
     flagged = _group([r for r in rows if r.review])
     if flagged:
