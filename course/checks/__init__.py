@@ -11,9 +11,11 @@ and each exercise is followed by a check cell:
     solution("mse")     # the reference answer, when you want to compare
 
 `check` finds your answer by its name in the notebook, so an answer you
-have not written yet is "not attempted", not a NameError. The exercises of
-each unit (reference answers, test inputs, tolerances, hints) are defined in
-a module of this package, one per unit.
+have not written yet is "not attempted", not a NameError. Before it grades,
+it puts back whatever an answer rebound in numpy, builtins or this package
+(course.checks.guard), so an answer cannot change how it is checked. The
+exercises of each unit (reference answers, test inputs, tolerances, hints)
+are defined in a module of this package, one per unit.
 """
 
 import importlib
