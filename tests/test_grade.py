@@ -170,14 +170,20 @@ def test_names_defined_in_cells_grading_does_not_run_are_known(tmp_path, units):
 @pytest.mark.parametrize("source, flag", [
     ("def check(name):\n    pass", "redefines check"),
     ("from builtins import print as p", "uses builtins"),
-    ("import course.checks\ncourse.checks.check = None", "uses course.checks"),
-    ("import sys\nsys.stdout = None", "uses sys.stdout"),
+    ("import course.checks\ncourse.checks.check = None", "changes course.checks.check"),
+    ("from course.checks import kinds", "uses course.checks"),
+    ("import sys\nsys.stdout = None", "changes sys.stdout"),
+    ("get_ipython().input_transformers_post.append(len)", "uses get_ipython"),
     ("np.isclose = lambda *a, **k: True", "changes np.isclose"),
     ("import numpy as n\nsetattr(n.random, 'seed', print)", "changes n.random"),
     ("del np.allclose", "changes np.allclose"),
 ])
 def test_answers_that_reach_for_the_grading_machinery_are_flagged(source, flag):
     assert flag in review_flags(source)
+
+
+def test_a_flag_names_what_was_changed_once():
+    assert review_flags("import builtins\nbuiltins.print = len") == ["changes builtins.print"]
 
 
 def test_ordinary_answers_are_not_flagged():

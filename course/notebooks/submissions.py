@@ -228,9 +228,11 @@ def review_flags(source):
     """
     tree = _parse(source)
     modules = _MODULE_NAMES | _imported_names(tree)
+    changed = _changed_attributes(tree, modules)
     flags = [f"redefines {name}" for name in sorted(defined_names(source) & _GRADING_NAMES)]
-    flags += [f"changes {target}" for target in _changed_attributes(tree, modules)]
-    flags += [f"uses {internal}" for internal in _GRADING_INTERNALS if internal in source]
+    flags += [f"changes {target}" for target in changed]
+    flags += [f"uses {internal}" for internal in _GRADING_INTERNALS if internal in source
+              and not any(target.startswith(internal) for target in changed)]
     return flags
 
 
