@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course.notebooks.grade import RESTORE_CHECK, load_units, merge
+from course.notebooks.grade import RESET_BEFORE_CHECK, load_units, merge
 from course.notebooks.gradebook import (Row, exercise_summary, feedback, row_line, summary_table,
                                         write_gradebook)
 from course.notebooks.submissions import (collect, read_submission, review_flags, take_answers,
@@ -125,7 +125,7 @@ def test_answers_are_taken_by_id_and_everything_else_comes_from_the_solution(tmp
     assert cells[answer_id("mse")]["source"] == "def mse(t, p):\n    return 0.0"
     assert cells[answer_id("mse")]["outputs"] == []
     assert "os.remove" not in cells["setup"]["source"]
-    assert cells["mse-check"]["source"] == RESTORE_CHECK + 'check("mse")'
+    assert cells["mse-check"]["source"] == RESET_BEFORE_CHECK + 'check("mse")'
     assert "".join(cells["mse-check"]["outputs"][0]["text"]) == "✓ mse: correct\n"
     assert answers.notes == answers.review == {name: [] for name, _ in unit.exercises}
 

@@ -78,7 +78,7 @@ def load_units(solutions_dir):
 
 # An answer cell could define its own `check` that prints "✓ ...: correct",
 # or replace print or sys.stdout; each check cell puts the real ones back first.
-RESTORE_CHECK = ("from course.notebooks.sandbox import reset_kernel; check = reset_kernel()"
+RESET_BEFORE_CHECK = ("from course.notebooks.sandbox import reset_kernel; check = reset_kernel()"
                  "  # undo what answers changed\n")
 
 
@@ -91,7 +91,7 @@ def merge(unit, answers):
             cell["outputs"] = []            # nothing of the answer cell is compared
             cell["execution_count"] = None
         elif is_check(cell):
-            cell["source"] = RESTORE_CHECK + source_of(cell)
+            cell["source"] = RESET_BEFORE_CHECK + source_of(cell)
     return notebook
 
 
