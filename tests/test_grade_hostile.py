@@ -1,8 +1,9 @@
 """Bad and hostile submissions, graded in one batch: every submission gives its
-rows, the batch goes on, and nothing one submission does changes another's grade.
+rows, the batch goes on, nothing one submission does changes another's grade,
+and no answer raises its own grade by tampering with its checks.
 
-Grading spins a kernel per submission, so the whole batch runs once (two at
-a time) in a module-scoped fixture and each test asserts on its rows.
+Grading spins a kernel per submission, so the whole batch runs once per test
+session (two at a time, fixtures/once.py) and each test asserts on its rows.
 """
 
 import copy
