@@ -5,9 +5,10 @@ Every loss answers two questions, the same way for all of them:
     cost = mse(y_true, y_pred)             # a float: the mean over the examples
     grad = mse_gradient(y_true, y_pred)    # d(cost)/d(y_pred), shaped like y_pred
 
-Training asks both questions at every step, so each cost used for training
-also answers them together, checking the inputs once and computing what the
-two share (the error y_pred - y_true, the clipped probabilities) once:
+Training asks both at every step, so the costs you can train with (mae, mse,
+huber, binary_crossentropy) also answer both at once, checking the inputs
+once and computing what the two share (the error y_pred - y_true, the
+clipped probabilities) once:
 
     cost, grad = mse_value_and_gradient(y_true, y_pred)   # the same two numbers
 
