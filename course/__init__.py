@@ -17,8 +17,8 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "activations", "callbacks", "checks", "data", "gradcheck", "layers", "losses",
-    "metrics", "models", "optimizers", "utils", "validation",
+    "activations", "callbacks", "checks", "data", "gradcheck", "initializers", "layers",
+    "losses", "metrics", "models", "optimizers", "utils", "validation",
 }
 
 # Names a student meets first, and the module each one lives in.

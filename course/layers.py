@@ -16,15 +16,18 @@ above, the chain rule gives
 
 `dense_forward` / `dense_backward` are the bare pair (no activation); the
 `Dense` class adds the activation, owns the parameters and their gradients,
-and is what `course.Sequential` stacks.
+and is what `course.Sequential` stacks. How the weights start is in
+`course.initializers`.
 """
-
-import math
 
 import numpy as np
 
-from course import activations, utils
-from course.validation import as_float_array, check_choice
+from course import activations, initializers
+from course.validation import as_float_array, check_choice, check_whole_number
+
+# The table of initializers and its lookup, also reachable from here.
+INITIALIZERS = initializers.INITIALIZERS
+get_initializer = initializers.get
 
 
 # ----------------------------------------------------------------------------
@@ -37,13 +40,31 @@ def dense_forward(x, kernel, bias):
     x: (n, d) inputs, one row per example; kernel: (d, units); bias: (units,).
     Returns out (n, units) and a cache (x, kernel) for `dense_backward`.
     """
+    if type(x) is not np.ndarray or type(kernel) is not np.ndarray \
+            or type(bias) is not np.ndarray:                 # lists, say
+        x, kernel, bias = (as_float_array(x, "x"), as_float_array(kernel, "kernel"),
+                           as_float_array(bias, "bias"))
+    if kernel.ndim != 2 or x.ndim != 2 or x.shape[1] != kernel.shape[0] \
+            or bias.shape != kernel.shape[1:]:
+        _refuse_dense_shapes(x, kernel, bias)
+    out = x @ kernel
+    out += bias
+    return out, (x, kernel)
+
+
+def _refuse_dense_shapes(x, kernel, bias):
+    """Raise ValueError saying which of x, kernel and bias has the wrong shape."""
+    if kernel.ndim != 2:
+        raise ValueError(f"kernel has shape {kernel.shape}; it must be 2-D, (features, "
+                         f"units): one row per input feature, one column per unit.")
     if x.ndim != 2 or x.shape[1] != kernel.shape[0]:
         raise ValueError(f"x has shape {x.shape} but the kernel has shape {kernel.shape}; "
                          f"x must be 2-D (examples, features) with {kernel.shape[0]} "
                          f"features, one per row of the kernel.")
-    out = x @ kernel
-    out += bias
-    return out, (x, kernel)
+    if bias.shape != (kernel.shape[1],):
+        raise ValueError(f"bias has shape {bias.shape} but the kernel has shape "
+                         f"{kernel.shape}; the bias needs one value per unit, shape "
+                         f"({kernel.shape[1]},).")
 
 
 def dense_backward(grad_out, cache, input_gradient=True):
@@ -58,132 +79,16 @@ def dense_backward(grad_out, cache, input_gradient=True):
     one matrix product wasted per step. PyTorch skips it the same way.
     """
     x, kernel = cache
+    if type(grad_out) is not np.ndarray:
+        grad_out = as_float_array(grad_out, "grad_out")
+    if grad_out.shape != (len(x), kernel.shape[1]):
+        raise ValueError(f"grad_out has shape {grad_out.shape}, but the forward pass "
+                         f"gave out of shape ({len(x)}, {kernel.shape[1]}) (examples, "
+                         f"units); pass dL/dout, one value per element of out.")
     grad_kernel = x.T @ grad_out
     grad_bias = grad_out.sum(axis=0)
     grad_x = grad_out @ kernel.T if input_gradient else None
     return grad_x, grad_kernel, grad_bias
-
-
-# ----------------------------------------------------------------------------
-# How weights start (Keras's initializers, by the same names)
-# ----------------------------------------------------------------------------
-# For a kernel of shape (fan_in, fan_out): fan_in inputs feed each unit and
-# each input feeds fan_out units. Glorot (Xavier) keeps the variance of the
-# signal about the same forwards and backwards: Var = 2 / (fan_in + fan_out).
-# He keeps it for relu layers, which zero half their inputs: Var = 2 / fan_in.
-# LeCun: Var = 1 / fan_in. A uniform on [-limit, limit] has Var = limit^2 / 3.
-# Keras's "normal" versions draw from a normal truncated at two standard
-# deviations, with the standard deviation divided by 0.8796... so that the
-# truncated distribution still has the variance above. We do the same.
-
-_TRUNCATED_STDDEV_CORRECTION = 0.87962566103423978
-
-
-def _truncated_normal(shape, stddev, rng):
-    """Normal(0, stddev) redrawn wherever it falls beyond 2 standard deviations."""
-    values = rng.standard_normal(shape)
-    outside = np.abs(values) > 2.0
-    while outside.any():
-        values[outside] = rng.standard_normal(int(outside.sum()))
-        outside = np.abs(values) > 2.0
-    return values * stddev
-
-
-def _fans(shape):
-    fan_in = shape[0] if len(shape) > 1 else 1
-    fan_out = shape[-1]
-    return fan_in, fan_out
-
-
-def _generator(rng):
-    return utils.random_generator() if rng is None else rng
-
-
-def _with_variance(shape, variance, distribution, rng):
-    """Random values with mean 0 and the given variance (Keras's VarianceScaling).
-
-    "uniform": on [-limit, limit] with limit = sqrt(3 * variance);
-    "normal": a normal truncated at 2 stddevs, its stddev corrected as above.
-    """
-    if distribution == "uniform":
-        limit = math.sqrt(3.0 * variance)
-        return _generator(rng).uniform(-limit, limit, size=shape)
-    stddev = math.sqrt(variance) / _TRUNCATED_STDDEV_CORRECTION
-    return _truncated_normal(shape, stddev, _generator(rng))
-
-
-def glorot_uniform(shape, rng=None):
-    """Uniform on [-limit, limit], limit = sqrt(6 / (fan_in + fan_out)). Keras's default."""
-    fan_in, fan_out = _fans(shape)
-    return _with_variance(shape, 2.0 / (fan_in + fan_out), "uniform", rng)
-
-
-def glorot_normal(shape, rng=None):
-    """Truncated normal, stddev = sqrt(2 / (fan_in + fan_out)) / 0.8796."""
-    fan_in, fan_out = _fans(shape)
-    return _with_variance(shape, 2.0 / (fan_in + fan_out), "normal", rng)
-
-
-def he_uniform(shape, rng=None):
-    """Uniform on [-limit, limit], limit = sqrt(6 / fan_in). Suits relu."""
-    return _with_variance(shape, 2.0 / _fans(shape)[0], "uniform", rng)
-
-
-def he_normal(shape, rng=None):
-    """Truncated normal, stddev = sqrt(2 / fan_in) / 0.8796. Suits relu."""
-    return _with_variance(shape, 2.0 / _fans(shape)[0], "normal", rng)
-
-
-def lecun_uniform(shape, rng=None):
-    """Uniform on [-limit, limit], limit = sqrt(3 / fan_in)."""
-    return _with_variance(shape, 1.0 / _fans(shape)[0], "uniform", rng)
-
-
-def lecun_normal(shape, rng=None):
-    """Truncated normal, stddev = sqrt(1 / fan_in) / 0.8796."""
-    return _with_variance(shape, 1.0 / _fans(shape)[0], "normal", rng)
-
-
-def random_normal(shape, rng=None):
-    """Normal with mean 0 and stddev 0.05 (Keras's RandomNormal defaults)."""
-    return _generator(rng).normal(0.0, 0.05, size=shape)
-
-
-def random_uniform(shape, rng=None):
-    """Uniform on [-0.05, 0.05] (Keras's RandomUniform defaults)."""
-    return _generator(rng).uniform(-0.05, 0.05, size=shape)
-
-
-def truncated_normal(shape, rng=None):
-    """Normal with stddev 0.05 truncated at 2 stddevs (Keras's TruncatedNormal)."""
-    return _truncated_normal(shape, 0.05, _generator(rng))
-
-
-def zeros(shape, rng=None):
-    """All zeros: Keras's default for biases."""
-    return np.zeros(shape)
-
-
-def ones(shape, rng=None):
-    """All ones."""
-    return np.ones(shape)
-
-
-INITIALIZERS = {
-    "glorot_uniform": glorot_uniform, "glorot_normal": glorot_normal,
-    "he_uniform": he_uniform, "he_normal": he_normal,
-    "lecun_uniform": lecun_uniform, "lecun_normal": lecun_normal,
-    "random_normal": random_normal, "random_uniform": random_uniform,
-    "truncated_normal": truncated_normal, "zeros": zeros, "ones": ones,
-}
-
-
-def get_initializer(identifier):
-    """A Keras initializer name, or your own function `f(shape) -> array`, as a function."""
-    if callable(identifier):
-        return identifier
-    check_choice(identifier, INITIALIZERS, "initializer")
-    return INITIALIZERS[identifier]
 
 
 # ----------------------------------------------------------------------------
@@ -202,8 +107,9 @@ class Dense:
     input_shape: (d,) for the first layer of a model, so the model can be built
         (and summarised) before it sees data; later layers learn d from the
         layer below.
-    kernel_initializer, bias_initializer: a name from `INITIALIZERS` (Keras's
-        names) or your own function f(shape) -> array.
+    kernel_initializer, bias_initializer: a name from
+        `course.initializers.INITIALIZERS` (Keras's names) or your own
+        function f(shape) -> array.
     dtype: "float32" (the default, as in Keras: half the memory, twice the
         speed) or "float64" (for gradient checks).
 
@@ -214,9 +120,7 @@ class Dense:
     def __init__(self, units, activation=None, input_shape=None,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  dtype="float32", name=None):
-        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
-            raise ValueError(f"units must be a positive integer (the number of outputs), "
-                             f"got {units!r}.")
+        check_whole_number(units, "units", minimum=1)
         self.units = int(units)
         self.activation = activations.get(activation)
         self.input_shape = _as_input_shape(input_shape)
@@ -305,14 +209,15 @@ class Dense:
 
 
 def _as_input_shape(input_shape):
+    """None, d, (d,) or [d] -> None or (d,), d being the number of input features."""
     if input_shape is None:
         return None
     if isinstance(input_shape, (int, np.integer)) and not isinstance(input_shape, bool):
-        input_shape = (int(input_shape),)
-    if (not isinstance(input_shape, tuple) or len(input_shape) != 1
-            or not isinstance(input_shape[0], (int, np.integer)) or input_shape[0] < 1):
+        input_shape = (input_shape,)
+    if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 1:
         raise ValueError(f"input_shape must be a tuple (d,) with the number of input "
                          f"features d, got {input_shape!r}.")
+    check_whole_number(input_shape[0], "input_shape[0]", minimum=1)
     return (int(input_shape[0]),)
 
 

@@ -63,6 +63,29 @@ def test_dense_forward_rejects_x_with_the_wrong_number_of_features():
         dense_forward(np.ones((3, 5)), np.ones((4, 2)), np.zeros(2))
 
 
+def test_dense_forward_takes_lists_as_numpy_does():
+    out, _ = dense_forward([[1.0, 2.0]], [[1.0], [1.0]], [0.5])
+    np.testing.assert_array_equal(out, [[3.5]])
+
+
+def test_dense_forward_rejects_a_bias_without_one_value_per_unit():
+    with pytest.raises(ValueError, match=r"bias has shape \(3,\) but the kernel has shape "
+                                         r"\(3, 4\); .* shape \(4,\)"):
+        dense_forward(np.ones((2, 3)), np.ones((3, 4)), np.ones(3))
+
+
+def test_dense_forward_rejects_a_kernel_that_is_not_a_matrix():
+    with pytest.raises(ValueError, match=r"kernel has shape \(3,\); it must be 2-D"):
+        dense_forward(np.ones((2, 3)), np.ones(3), np.ones(1))
+
+
+def test_dense_backward_rejects_grad_out_of_the_wrong_width():
+    _, cache = dense_forward(np.ones((2, 3)), np.ones((3, 4)), np.zeros(4))
+    with pytest.raises(ValueError, match=r"grad_out has shape \(2, 5\), but the forward "
+                                         r"pass gave out of shape \(2, 4\)"):
+        dense_backward(np.ones((2, 5)), cache)
+
+
 # --- the Dense layer: gradients ---------------------------------------------------
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -137,9 +160,10 @@ def test_dense_with_the_same_seed_starts_from_the_same_weights():
 
 
 @pytest.mark.parametrize("bad, message", [
-    (dict(units=0), "units must be a positive integer"),
-    (dict(units=2.5), "units must be a positive integer"),
+    (dict(units=0), "units must be a whole number >= 1, not 0"),
+    (dict(units=2.5), "units must be a whole number >= 1, not 2.5"),
     (dict(units=2, input_shape=(3, 4)), r"input_shape must be a tuple \(d,\)"),
+    (dict(units=2, input_shape=(0,)), r"input_shape\[0\] must be a whole number >= 1"),
     (dict(units=2, activation="relux"), "Unknown activation 'relux'. Known: .*'relu'"),
     (dict(units=2, kernel_initializer="xavier"), "Unknown initializer 'xavier'. Known: .*'glorot_uniform'"),
     (dict(units=2, dtype="float16"), "Unknown dtype 'float16'. Known: 'float32', 'float64'"),
@@ -147,6 +171,11 @@ def test_dense_with_the_same_seed_starts_from_the_same_weights():
 def test_dense_rejects_bad_arguments_with_a_clear_message(bad, message):
     with pytest.raises(ValueError, match=message):
         Dense(**bad)
+
+
+@pytest.mark.parametrize("input_shape", [(3,), [3], 3])
+def test_dense_takes_input_shape_as_a_tuple_a_list_or_a_number(input_shape):
+    assert Dense(2, input_shape=input_shape).input_shape == (3,)
 
 
 def test_dense_backward_before_forward_is_a_clear_error():
@@ -214,6 +243,22 @@ def test_biases_start_at_zero_and_ones_means_ones():
     layer.build(2)
     np.testing.assert_array_equal(layer.params["bias"], np.zeros(3))
     np.testing.assert_array_equal(layer.params["kernel"], np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("name", ["ones", "random_normal", "glorot_uniform"])
+def test_the_bias_initializer_is_the_one_asked_for(name):
+    course.set_random_seed(5)
+    layer = Dense(300, bias_initializer=name)
+    layer.build(2)
+    course.set_random_seed(5)
+    INITIALIZERS["glorot_uniform"]((2, 300))          # the kernel is drawn first
+    expected = INITIALIZERS[name]((300,))
+    np.testing.assert_array_equal(layer.params["bias"], expected.astype(np.float32))
+
+
+def test_initializer_names_are_found_in_any_case_in_course_initializers():
+    assert course.initializers.get("He_Normal") is course.initializers.he_normal
+    assert get_initializer("GLOROT_UNIFORM") is INITIALIZERS["glorot_uniform"]
 
 
 def test_your_own_initializer_function_is_used():
