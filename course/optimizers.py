@@ -36,7 +36,12 @@ import math
 
 import numpy as np
 
-from course.validation import as_float_array, check_choice
+from course import _packing
+from course.validation import as_float_array, check_choice, check_whole_number
+
+# Parameters smaller than this are updated together, as one vector: faster,
+# same numbers (see course._packing).
+PACK_LIMIT = _packing.PACK_LIMIT
 
 __all__ = [
     "sgd_update", "rmsprop_update", "adam_update",
@@ -196,23 +201,17 @@ def _check_number(value, name, low, high=None, high_included=False):
     return number
 
 
-PACK_LIMIT = 20_000
-"""Parameters with fewer numbers than this are updated together, as one vector.
-
-numpy spends about a microsecond on every call, whatever the size of the
-array, and a rule makes up to a dozen calls per parameter. For a small
-network's biases and kernels the calls cost more than the arithmetic, so the
-optimizer copies its small parameters into one long vector, applies the rule
-once, and copies the result back. The rules are elementwise, so the numbers
-are exactly those of updating each array on its own."""
-
-
 class Optimizer:
     """What every optimizer shares: per-parameter state and the update loop.
 
     A subclass sets `name`, `rule` (one of the update functions above) and
     `hyperparameters` (the names of its config entries, stored as attributes,
     so you may change `optimizer.learning_rate` between epochs).
+
+    An optimizer belongs to the arrays of its first update, one model's
+    parameters: its velocities and moments describe them. Updating other
+    arrays with it is an error, as in Keras; make a new optimizer for each
+    model.
     """
 
     name = "optimizer"
@@ -222,9 +221,8 @@ class Optimizer:
     def __init__(self, learning_rate):
         self.learning_rate = _check_number(learning_rate, "learning_rate", 0.0)
         self.iterations = 0
-        self._shapes = None      # the parameters' shapes, fixed by the first update
-        self._singles = []       # (position, state) of each parameter updated alone
-        self._packs = []         # the small parameters, updated together (PACK_LIMIT)
+        self._params = None      # the arrays of the first update
+        self._plan = None        # how they are updated (see course._packing)
 
     def get_config(self):
         """The hyperparameters as the dict the update rule reads."""
@@ -236,109 +234,79 @@ class Optimizer:
         params: list of numpy float arrays (the model's weights), changed in place.
         grads:  list of arrays of the same shapes, in the same order.
         Call it with the same parameters in the same order every time: the
-        optimizer remembers a velocity or moments for each position.
+        optimizer remembers a velocity or moments for each position. What it
+        does, in plain Python:
+
+            for param, grad, state in zip(params, grads, states):
+                rule(param, grad, state, config)
+
+        except that small parameters are updated together as one vector, for
+        speed, with the same numbers (see course._packing).
         """
         self._check(params, grads)
-        if self._shapes is None:
-            self._plan(params)
-        config = self.get_config()
-        rule = type(self).rule
-        for position, state in self._singles:
-            rule(params[position], grads[position], state, config)
-        for pack in self._packs:
-            pack.update(rule, params, grads, config)
+        if self._plan is None:
+            self._params = list(params)
+            self._plan = _packing.Plan(params)
+        self._plan.apply(type(self).rule, params, grads, self.get_config())
         self.iterations += 1
 
     @property
     def states(self):
         """The state of each parameter, in order: a dict of its arrays (velocity,
         moments) and step count. The arrays are live: they change as training goes."""
-        by_position = {}
-        for position, state in self._singles:
-            by_position[position] = {key: value for key, value in state.items()
-                                     if key != "scratch"}
-        for pack in self._packs:
-            by_position.update(pack.states())
-        return [by_position[position] for position in sorted(by_position)]
+        return [] if self._plan is None else self._plan.states()
 
-    def _plan(self, params):
-        """Record the shapes; decide which parameters are updated together."""
-        self._shapes = [param.shape for param in params]
-        small = {}
-        for position, param in enumerate(params):
-            if param.size < PACK_LIMIT:
-                small.setdefault(param.dtype, []).append(position)
-        packed = {position for group in small.values() if len(group) > 1 for position in group}
-        self._singles = [(position, {}) for position in range(len(params))
-                         if position not in packed]
-        self._packs = [_Pack(group, params) for group in small.values() if len(group) > 1]
+    def _fresh(self):
+        """A copy with the same hyperparameters that has not updated anything yet."""
+        fresh = copy.copy(self)
+        fresh.iterations, fresh._params, fresh._plan = 0, None, None
+        return fresh
 
     def _check(self, params, grads):
         if len(params) != len(grads):
             raise ValueError(f"update got {len(params)} parameters but {len(grads)} "
                              f"gradients; pass one gradient per parameter, in the same order.")
-        if self._shapes is not None and len(self._shapes) != len(params):
+        if self._params is not None and len(self._params) != len(params):
             raise ValueError(f"This {type(self).__name__} was first used with "
-                             f"{len(self._shapes)} parameters and now got {len(params)}; "
+                             f"{len(self._params)} parameters and now got {len(params)}; "
                              f"make a new optimizer for a different model.")
         for i, (param, grad) in enumerate(zip(params, grads)):
-            if not isinstance(param, np.ndarray) or param.dtype.kind != "f":
-                raise TypeError(f"Parameter {i} must be a numpy float array (it is "
-                                f"updated in place), but got {type(param).__name__}"
-                                f"{' of dtype ' + str(param.dtype) if isinstance(param, np.ndarray) else ''}; "
-                                f"convert it once with np.asarray(p, dtype=np.float32).")
-            if not isinstance(grad, np.ndarray):
-                raise TypeError(f"Gradient {i} must be a numpy array, but got "
-                                f"{type(grad).__name__}; pass np.asarray(g).")
-            if grad.shape != param.shape:
-                raise ValueError(f"Gradient {i} has shape {grad.shape} "
-                                 f"but parameter {i} has shape {param.shape}; each "
-                                 f"gradient must have its parameter's shape.")
-            if self._shapes is not None and param.shape != self._shapes[i]:
-                raise ValueError(f"Parameter {i} has shape {param.shape} but had shape "
-                                 f"{self._shapes[i]} at the previous update; pass the "
-                                 f"parameters in the same order every time, or make a "
-                                 f"new optimizer for a different model.")
+            _check_pair(i, param, grad)
+            if self._params is not None and param is not self._params[i]:
+                self._check_same_array(i, param)
+
+    def _check_same_array(self, i, param):
+        known = self._params[i]
+        if param.shape != known.shape:
+            raise ValueError(f"Parameter {i} has shape {param.shape} but had shape "
+                             f"{known.shape} at the previous update; pass the "
+                             f"parameters in the same order every time, or make a "
+                             f"new optimizer for a different model.")
+        raise ValueError(f"Parameter {i} is not the array this {type(self).__name__} "
+                         f"updated before: the optimizer already trained another model "
+                         f"(or other arrays), and its velocities and moments belong "
+                         f"to that one. Make a new optimizer for this model, e.g. "
+                         f"compile(optimizer={type(self).__name__}(...)).")
 
     def __repr__(self):
         args = ", ".join(f"{key}={getattr(self, key)!r}" for key in self.hyperparameters)
         return f"{type(self).__name__}({args})"
 
 
-class _Pack:
-    """Small parameters updated as one vector (see PACK_LIMIT).
-
-    positions: where they sit in the params list. `param` and `grad` are flat
-    vectors holding all of them end to end; `views[k]` is the piece of `param`
-    shaped like the k-th of them.
-    """
-
-    def __init__(self, positions, params):
-        self.positions = positions
-        sizes = [params[i].size for i in positions]
-        self.ends = np.cumsum(sizes)
-        self.param = np.empty(int(self.ends[-1]), dtype=params[positions[0]].dtype)
-        self.grad = np.empty_like(self.param)
-        self.views = [self.param[end - size:end].reshape(params[i].shape)
-                      for i, size, end in zip(positions, sizes, self.ends)]
-        self.state = {}
-
-    def update(self, rule, params, grads, config):
-        np.concatenate([params[i].ravel() for i in self.positions], out=self.param)
-        np.concatenate([grads[i].ravel() for i in self.positions], out=self.grad)
-        rule(self.param, self.grad, self.state, config)
-        for i, view in zip(self.positions, self.views):
-            np.copyto(params[i], view)
-
-    def states(self):
-        """{position: that parameter's state}, its arrays being views into ours."""
-        result = {}
-        for i, view, end in zip(self.positions, self.views, self.ends):
-            start = end - view.size
-            result[i] = {key: (value[start:end].reshape(view.shape)
-                               if isinstance(value, np.ndarray) else value)
-                         for key, value in self.state.items() if key != "scratch"}
-        return result
+def _check_pair(i, param, grad):
+    """Raise unless param is a float array that can change in place and grad matches it."""
+    if not isinstance(param, np.ndarray) or param.dtype.kind != "f":
+        raise TypeError(f"Parameter {i} must be a numpy float array (it is "
+                        f"updated in place), but got {type(param).__name__}"
+                        f"{' of dtype ' + str(param.dtype) if isinstance(param, np.ndarray) else ''}; "
+                        f"convert it once with np.asarray(p, dtype=np.float32).")
+    if not isinstance(grad, np.ndarray):
+        raise TypeError(f"Gradient {i} must be a numpy array, but got "
+                        f"{type(grad).__name__}; pass np.asarray(g).")
+    if grad.shape != param.shape:
+        raise ValueError(f"Gradient {i} has shape {grad.shape} "
+                         f"but parameter {i} has shape {param.shape}; each "
+                         f"gradient must have its parameter's shape.")
 
 
 class SGD(Optimizer):
@@ -392,15 +360,19 @@ _ALIASES = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
 
 
 def get(identifier):
-    """Turn "sgd", "rmsprop" or "adam" into a new optimizer with Keras's defaults.
+    """Turn "sgd", "rmsprop" or "adam" (any case) into a new optimizer with Keras's defaults.
 
-    An object with an `update(params, grads)` method (one of ours or your own)
-    is returned as it is. Anything else is a ValueError listing the names.
+    A class such as Adam gives a new object with its defaults, as losses.get
+    and activations.get do. An object with an `update(params, grads)` method
+    (one of ours or your own) is returned as it is. Anything else is a
+    ValueError listing the names.
     """
     if isinstance(identifier, str):
         key = identifier.lower()
         check_choice(key, _ALIASES, "optimizer")
         return _ALIASES[key]()
+    if isinstance(identifier, type) and callable(getattr(identifier, "update", None)):
+        identifier = identifier()            # a class, e.g. Adam
     if callable(getattr(identifier, "update", None)) and not isinstance(identifier, type):
         return identifier
     known = ", ".join(repr(k) for k in sorted(_ALIASES))
@@ -415,8 +387,9 @@ def minimize(gradient, x0, optimizer="sgd", steps=100, function=None):
 
     gradient: callable taking x of shape (d,) and returning df/dx, shape (d,).
     x0: the starting point, d numbers.
-    optimizer: a name ("sgd", "rmsprop", "adam") or an optimizer object. A copy
-        is used, so every call starts from rest and your object is unchanged.
+    optimizer: a name ("sgd", "rmsprop", "adam") or an optimizer object. A
+        fresh copy is used, so every call starts from rest and your object is
+        unchanged.
     steps: how many updates to take.
     function: optional callable f(x) -> number; when given, its value at every
         point of the path is returned too.
@@ -426,8 +399,10 @@ def minimize(gradient, x0, optimizer="sgd", steps=100, function=None):
     FloatingPointError when the path runs off to infinity or NaN.
     """
     x = as_float_array(x0, "x0", dtype=np.float64).ravel().copy()
-    steps = int(_check_number(steps, "steps", 0))
-    optimizer = copy.deepcopy(get(optimizer))
+    check_whole_number(steps, "steps")
+    optimizer = get(optimizer)
+    optimizer = (optimizer._fresh() if isinstance(optimizer, Optimizer)
+                 else copy.deepcopy(optimizer))
     path = np.empty((steps + 1, x.size))
     path[0] = x
     for step in range(1, steps + 1):

@@ -214,7 +214,31 @@ def test_get_unknown_name_lists_the_known_ones():
     with pytest.raises(ValueError, match="update"):
         optimizers.get(42)
     with pytest.raises(ValueError, match="update"):
-        optimizers.get(Adam)          # the class, not an optimizer
+        optimizers.get(int)           # a class, but not an optimizer
+
+
+def test_get_makes_an_optimizer_class_into_a_new_object_as_losses_and_activations_do():
+    adam = optimizers.get(Adam)
+    assert isinstance(adam, Adam) and adam.learning_rate == 0.001
+    assert optimizers.get(Adam) is not adam
+
+
+def test_an_optimizer_used_on_other_arrays_says_to_make_a_new_one():
+    optimizer = Adam()
+    first_model = [np.ones(2), np.ones(3)]
+    optimizer.update(first_model, [np.ones(2), np.ones(3)])
+    second_model = [np.ones(2), np.ones(3)]
+    with pytest.raises(ValueError, match=r"Parameter 0 is not the array this Adam updated "
+                                         r"before: the optimizer already trained another "
+                                         r"model.*Make a new optimizer"):
+        optimizer.update(second_model, [np.ones(2), np.ones(3)])
+    np.testing.assert_array_equal(second_model[0], np.ones(2))   # nothing was changed
+    optimizer.update(first_model, [np.ones(2), np.ones(3)])       # its own model still trains
+    assert optimizer.iterations == 2
+
+
+def test_states_are_empty_before_the_first_update():
+    assert Adam().states == []
 
 
 def test_different_numbers_of_params_and_grads_is_an_error():
@@ -301,6 +325,20 @@ def test_minimize_leaves_the_callers_optimizer_untouched():
     second = minimize(bowl_gradient, [4.0, 3.0], optimizer, steps=20)
     assert optimizer.iterations == 0
     np.testing.assert_array_equal(first, second)
+
+
+def test_minimize_starts_from_rest_with_an_optimizer_that_already_trained():
+    used = SGD(0.01, momentum=0.9)
+    used.update([np.zeros(2)], [np.ones(2)])
+    np.testing.assert_array_equal(
+        minimize(bowl_gradient, [4.0, 3.0], used, steps=20),
+        minimize(bowl_gradient, [4.0, 3.0], SGD(0.01, momentum=0.9), steps=20))
+    assert used.iterations == 1
+
+
+def test_minimize_steps_must_be_a_whole_number():
+    with pytest.raises(ValueError, match="steps must be a whole number >= 0, not 2.5"):
+        minimize(bowl_gradient, [4.0, 3.0], "sgd", steps=2.5)
 
 
 def test_minimize_stops_with_a_hint_when_the_path_diverges():
