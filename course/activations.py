@@ -179,16 +179,17 @@ _BY_FUNCTION = {linear: Linear, sigmoid: Sigmoid, relu: ReLU, tanh: Tanh,
 def get(identifier):
     """Turn what a layer was given into an Activation object.
 
-    identifier: None (no activation, "linear"), a name ("linear", "sigmoid",
-    "relu", "tanh", "softmax"), one of this module's functions (e.g.
+    identifier: None (no activation, "linear"), a name in any case ("linear",
+    "sigmoid", "relu", "tanh", "softmax"), one of this module's functions (e.g.
     `activations.relu`) or classes (`ReLU`), or an object with forward(z) and
     backward(grad_a, z, a) (yours included), which is returned as is.
     """
     if identifier is None:
         return Linear()
     if isinstance(identifier, str):
-        check_choice(identifier, _BY_NAME, "activation")
-        return _BY_NAME[identifier]()
+        key = identifier.lower()
+        check_choice(key, _BY_NAME, "activation")
+        return _BY_NAME[key]()
     for function, cls in _BY_FUNCTION.items():
         if identifier is function:
             return cls()

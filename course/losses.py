@@ -529,15 +529,17 @@ def get(identifier):
     """Turn what compile(loss=...) was given into a loss object.
 
     identifier: a name as Keras spells it ("mae", "mean_absolute_error",
-    "mse", "mean_squared_error", "huber", "binary_crossentropy", "bce"),
-    which gives a new Loss object with default settings; one of this
-    module's functions mae, mse, huber or binary_crossentropy, or a loss
-    class such as MeanSquaredError (the same); or a loss object, yours included: anything with __call__(y_true, y_pred)
-    and gradient(y_true, y_pred), returned as is.
+    "mse", "mean_squared_error", "huber", "binary_crossentropy", "bce"), in
+    any case ("MSE" too), which gives a new Loss object with default
+    settings; one of this module's functions mae, mse, huber or
+    binary_crossentropy, or a loss class such as MeanSquaredError (the
+    same); or a loss object, yours included: anything with
+    __call__(y_true, y_pred) and gradient(y_true, y_pred), returned as is.
     """
     if isinstance(identifier, str):
-        check_choice(identifier, _ALIASES, "loss")
-        return _ALIASES[identifier]()
+        key = identifier.lower()
+        check_choice(key, _ALIASES, "loss")
+        return _ALIASES[key]()
     for function, cls in _BY_FUNCTION.items():
         if identifier is function:
             return cls()

@@ -131,6 +131,11 @@ def test_get_turns_names_into_activation_objects(name):
     assert isinstance(activation, activations.Activation)
 
 
+def test_get_finds_names_in_any_case_as_optimizers_get_does():
+    assert activations.get("ReLU").name == "relu"
+    assert activations.get("Sigmoid").name == "sigmoid"
+
+
 def test_get_accepts_none_functions_classes_and_your_own_object():
     assert activations.get(None).name == "linear"
     assert activations.get(activations.relu).name == "relu"

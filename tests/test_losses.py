@@ -392,6 +392,11 @@ def test_get_turns_keras_aliases_into_new_loss_objects(alias, cls, name):
     assert losses.get(alias) is not loss
 
 
+def test_get_finds_names_in_any_case_as_optimizers_get_does():
+    assert type(losses.get("MSE")) is losses.MeanSquaredError
+    assert type(losses.get("Binary_Crossentropy")) is losses.BinaryCrossentropy
+
+
 def test_get_turns_functions_and_classes_into_loss_objects_with_defaults():
     assert type(losses.get(losses.mse)) is losses.MeanSquaredError
     assert type(losses.get(losses.Huber)) is losses.Huber
