@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "activations", "callbacks", "checks", "data", "gradcheck", "initializers", "layers",
-    "losses", "metrics", "models", "optimizers", "utils", "validation",
+    "losses", "metrics", "models", "optimizers", "training", "utils", "validation",
 }
 
 # Names a student meets first, and the module each one lives in.

@@ -14,55 +14,58 @@ One training step on a minibatch (x, y) is the whole lesson in four lines:
     model.backward(grad)                                 # every layer's backward
     optimizer.update(model_params, model_grads)          # one step downhill
 
-`fit` repeats it over shuffled minibatches for some epochs and reports the
+`fit` checks what it is given, then repeats that step over shuffled
+minibatches for some epochs (the loop is in course.training) and reports the
 loss and the metrics per epoch. The loss and the optimizer may be your own
 objects: anything with `loss(y_true, y_pred)` and `loss.gradient(y_true,
 y_pred)` (fit calls those two when there is no value_and_gradient), and
-anything with `optimizer.update(params, grads)`.
+anything with `optimizer.update(params, grads)` that changes the arrays in
+place.
 """
 
+import inspect
 import math
 
 import numpy as np
 
-from course import losses, metrics as metrics_module, optimizers, utils
+from course import losses, metrics as metrics_module, optimizers
 from course.callbacks import Callback, History
-from course.validation import as_float_array, check_finite, check_same_length
+# TrainingDiverged, raised by fit, is importable from here too.
+from course.training import Run, TrainingDiverged, loss_value, train_epoch
+from course.validation import (as_float_array, check_binary_labels, check_finite,
+                               check_same_length, check_whole_number)
 
 PREDICT_BATCH_SIZE = 1024
 """predict and evaluate work through the data this many rows at a time.
 
-Keras uses 32; with numpy, bigger chunks are faster and give the same numbers,
-and chunks keep the memory bounded for a large data set."""
+Keras uses 32; with numpy, bigger chunks are faster and give the same numbers
+up to float rounding, and chunks keep the memory bounded for a large data set."""
 
-
-class TrainingDiverged(RuntimeError):
-    """The loss became NaN or infinite during `fit`, so training stopped.
-
-    history: the `History` of the epochs completed before it happened (also
-        in `model.history`).
-    epoch, step: where it happened, counting from 1 as the printed lines do.
-    """
-
-    def __init__(self, message, history, epoch, step):
-        super().__init__(message)
-        self.history = history
-        self.epoch = epoch
-        self.step = step
+LAYER_METHODS = ("build", "forward", "backward")
+"""What a layer must be able to do; it must also have the dicts `params` and
+`grads` and, once built, `output_shape`."""
 
 
 class Sequential:
     """A stack of layers, each feeding the next: predictions = layer_k(...layer_1(x)).
 
     layers: a list of layers (e.g. `course.Dense`), or add them one by one
-    with `add`. Each layer needs build(input_dim), forward(x),
-    backward(grad, input_gradient=True), dicts `params` and `grads`, and
-    `output_shape`. The model is built (its weights made) as soon as the
-    number of input features is known: from the first layer's input_shape,
-    or from the data at the first fit or predict.
+    with `add`. Each layer needs build(input_dim), forward(x) -> output,
+    backward(grad_output) -> grad_input, the dicts `params` and `grads`
+    (grads filled by backward, with the keys of params), and, once built,
+    `output_shape` (None, units). Your own layer may have a `dtype`
+    (otherwise it works in the model's) and a backward that takes
+    input_gradient=False (the first layer is then spared computing the
+    gradient with respect to the data). The model is built (its weights
+    made) as soon as the number of input features is known: from the first
+    layer's input_shape, or from the data at the first fit or predict.
     """
 
     def __init__(self, layers=None, name="sequential"):
+        if layers is not None and not isinstance(layers, (list, tuple)):
+            raise TypeError(f"layers must be a list of layers, not a "
+                            f"{type(layers).__name__}; put it in a list: "
+                            f"Sequential([layer, ...]).")
         self.name = name
         self.layers = []
         self.input_dim = None
@@ -71,6 +74,7 @@ class Sequential:
         self.metrics = []
         self.history = None
         self.stop_training = False
+        self._first_skips_input_gradient = False
         for layer in layers or []:
             self.add(layer)
 
@@ -81,15 +85,14 @@ class Sequential:
 
     def add(self, layer):
         """Put `layer` on top of the stack."""
-        for needed in ("forward", "backward", "build", "params", "grads"):
-            if not hasattr(layer, needed):
-                raise TypeError(f"{layer!r} cannot be a layer of a Sequential model: it "
-                                f"has no {needed!r}. Use course.Dense(...), for example.")
+        _check_layer(layer)
         if getattr(layer, "name", None) is None:
             layer.name = self._unique_name(type(layer).__name__.lower())
         self.layers.append(layer)
+        if len(self.layers) == 1:
+            self._first_skips_input_gradient = _takes_input_gradient(layer)
         if self.built:
-            layer.build(self._output_dim(len(self.layers) - 2))
+            self._build_layer(len(self.layers) - 1, self._output_dim(len(self.layers) - 2))
         elif len(self.layers) == 1 and getattr(layer, "input_shape", None):
             self.build(layer.input_shape[0])
 
@@ -102,7 +105,12 @@ class Sequential:
         return name
 
     def _output_dim(self, index):
-        return self.layers[index].output_shape[-1]
+        layer = self.layers[index]
+        shape = getattr(layer, "output_shape", None)
+        if not shape:
+            raise TypeError(f"Layer {layer.name!r} has no output_shape after build; "
+                            f"set self.output_shape = (None, units) in its build method.")
+        return shape[-1]
 
     @property
     def built(self):
@@ -110,17 +118,31 @@ class Sequential:
 
     @property
     def dtype(self):
-        """The float type of the first layer; fit and predict cast x to it."""
-        return self.layers[0].dtype
+        """The float type of the first layer that has one (float32 if none has);
+        fit and predict cast x to it."""
+        for layer in self.layers:
+            dtype = getattr(layer, "dtype", None)
+            if dtype is not None:
+                return np.dtype(dtype)
+        return np.dtype(np.float32)
+
+    def _output_dtype(self):
+        """The float type of the predictions: the last layer's, else the model's."""
+        dtype = getattr(self.layers[-1], "dtype", None)
+        return self.dtype if dtype is None else np.dtype(dtype)
 
     def build(self, input_dim):
         """Make every layer's weights, for inputs with `input_dim` features."""
         self._check_has_layers()
         self.input_dim = int(input_dim)
         dim = self.input_dim
-        for layer in self.layers:
-            layer.build(dim)
-            dim = layer.output_shape[-1]
+        for index in range(len(self.layers)):
+            dim = self._build_layer(index, dim)
+
+    def _build_layer(self, index, input_dim):
+        """Build layer `index` for input_dim features; return its number of outputs."""
+        self.layers[index].build(input_dim)
+        return self._output_dim(index)
 
     def _check_has_layers(self):
         if not self.layers:
@@ -170,11 +192,16 @@ class Sequential:
         """Backpropagate d(cost)/d(predictions) through every layer, last first.
 
         Fills each layer's `grads`. The first layer skips the gradient with
-        respect to its input (the data), which nothing needs.
+        respect to its input (the data), which nothing needs, when its
+        backward takes input_gradient=False (Dense does).
         """
         grad = grad_predictions
-        for index in range(len(self.layers) - 1, -1, -1):
-            grad = self.layers[index].backward(grad, input_gradient=index > 0)
+        for index in range(len(self.layers) - 1, 0, -1):
+            grad = self.layers[index].backward(grad)
+        if self._first_skips_input_gradient:
+            self.layers[0].backward(grad, input_gradient=False)
+        else:
+            self.layers[0].backward(grad)
 
     def _parameters(self):
         return [param for layer in self.layers for param in layer.params.values()]
@@ -209,7 +236,7 @@ class Sequential:
         A target of shape (n,) against a model with one output is reshaped to
         (n, 1), as Keras does; any other mismatch is an error.
         """
-        y = as_float_array(y, name, dtype=self.layers[-1].dtype)
+        y = as_float_array(y, name, dtype=self._output_dtype())
         check_finite(y, name)
         if y.ndim == 0:
             raise ValueError(f"{name} is a single number; pass one target per example.")
@@ -224,16 +251,26 @@ class Sequential:
                          f"layer as many units as {name} has columns, or pass {name} with "
                          f"shape ({len(y)}, {units}).")
 
+    def _check_labels(self, y, name="y"):
+        """Binary cross-entropy needs labels in [0, 1]: checked once, naming your array."""
+        if isinstance(self.loss, losses.BinaryCrossentropy):
+            check_binary_labels(y, name)
+
     # ------------------------------------------------------------ predict and evaluate
 
-    def predict(self, x, batch_size=None):
+    def predict(self, x, batch_size=None, verbose="auto"):
         """The model's predictions for x, shape (n, units).
 
         x: (n, input_dim). batch_size: rows per forward pass (default
-        PREDICT_BATCH_SIZE); it changes the memory used, not the result.
+        PREDICT_BATCH_SIZE); it changes the memory used, and the result only
+        up to float rounding (the last bits of float32).
+        verbose: accepted as in Keras (0, 1, 2 or "auto"), so that
+        model.predict(x, verbose=0) works; predict prints nothing either way.
         """
+        _check_verbose(verbose)
         x = self._check_x(x)
-        chunk = _positive_int(batch_size or PREDICT_BATCH_SIZE, "batch_size")
+        chunk = _whole_number(PREDICT_BATCH_SIZE if batch_size is None else batch_size,
+                              "batch_size", minimum=1)
         if len(x) <= chunk:
             return self.forward(x)
         return np.concatenate([self.forward(x[start:start + chunk])
@@ -244,11 +281,13 @@ class Sequential:
 
         Returns the loss as a float, or [loss, metric, ...] if the model was
         compiled with metrics, or a dict {"loss": ..., name: ...} with
-        return_dict=True. verbose=1 also prints them on one line.
+        return_dict=True. verbose=1 (or "auto") also prints them on one line.
         """
+        _check_verbose(verbose)
         self._check_compiled("evaluate")
         x = self._check_x(x)
         y = self._check_y(y, x)
+        self._check_labels(y)
         logs = self._evaluate_logs(x, y, batch_size)
         if verbose:
             print(_format_logs(logs))
@@ -259,7 +298,7 @@ class Sequential:
 
     def _evaluate_logs(self, x, y, batch_size=None):
         predictions = self.predict(x, batch_size)
-        logs = {"loss": _loss_value(self.loss, y, predictions)}
+        logs = {"loss": loss_value(self.loss, y, predictions)}
         for metric in self.metrics:
             logs[metric.name] = metric(y, predictions)
         return logs
@@ -292,29 +331,26 @@ class Sequential:
         self._check_compiled("fit")
         x = self._check_x(x)
         y = self._check_y(y, x)
-        batch_size = _positive_int(32 if batch_size is None else batch_size, "batch_size")
-        epochs = _non_negative_int(epochs, "epochs")
-        if verbose == "auto":
-            verbose = 1
-        if verbose not in (0, 1, 2):
-            raise ValueError(f"verbose must be 0 (silent), 1 (progress bar and a line "
-                             f"per epoch) or 2 (a line per epoch), got {verbose!r}.")
+        self._check_labels(y)
+        batch_size = _whole_number(32 if batch_size is None else batch_size, "batch_size",
+                                   minimum=1)
+        epochs = _whole_number(epochs, "epochs")
+        verbose = 1 if _check_verbose(verbose) == "auto" else verbose
         if validation_data is not None:
             x_val, y_val = self._check_validation_data(validation_data)
         elif validation_split:
             x, y, x_val, y_val = _split_off_validation(x, y, validation_split)
         else:
             x_val = y_val = None
+        run = Run(x, y, batch_size, shuffle, epochs, verbose, self._parameters())
 
-        steps = math.ceil(len(x) / batch_size)
         history = History()
         callbacks = [history, *_check_callbacks(callbacks)]
         for callback in callbacks:
             callback.set_model(self)
-            callback.set_params({"verbose": verbose, "epochs": epochs, "steps": steps})
+            callback.set_params({"verbose": verbose, "epochs": epochs, "steps": run.steps})
         self.history = history
         self.stop_training = False
-        params = self._parameters()
 
         # Overflow is reported once, clearly, by TrainingDiverged, not as warnings.
         with np.errstate(over="ignore", invalid="ignore"):
@@ -323,8 +359,7 @@ class Sequential:
             for epoch in range(epochs):
                 for callback in callbacks:
                     callback.on_epoch_begin(epoch, {})
-                logs = self._train_epoch(x, y, batch_size, shuffle, params,
-                                         epoch, epochs, verbose)
+                logs = train_epoch(self, run, epoch)
                 if x_val is not None:
                     for name, value in self._evaluate_logs(x_val, y_val).items():
                         logs["val_" + name] = value
@@ -343,78 +378,14 @@ class Sequential:
             raise ValueError("validation_data must be a pair (x_val, y_val).")
         x_val = self._check_x(validation_data[0], "x_val")
         y_val = self._check_y(validation_data[1], x_val, "y_val", "x_val")
+        self._check_labels(y_val, "y_val")
         return x_val, y_val
-
-    def _train_epoch(self, x, y, batch_size, shuffle, params, epoch, epochs, verbose):
-        """One pass over (x, y) in minibatches; returns {"loss": ..., metric: ...}.
-
-        The examples are put in a new random order once per epoch; each
-        minibatch is then a slice of that copy, so no step copies data.
-        The epoch's loss is the mean over its examples of the step losses,
-        and each metric is computed once, at the end, on the predictions
-        each step made: the running means Keras reports.
-        """
-        n = len(x)
-        if shuffle:
-            order = utils.random_generator().permutation(n)
-            x, y = x[order], y[order]
-        seen = np.empty_like(y) if self.metrics else None
-        bar = _progress_bar(epoch, epochs, math.ceil(n / batch_size)) if verbose == 1 else None
-        loss_sum = 0.0
-        try:
-            for step, start in enumerate(range(0, n, batch_size)):
-                stop = min(start + batch_size, n)
-                loss = self._train_step(x[start:stop], y[start:stop], params, seen, start)
-                if not math.isfinite(loss):
-                    raise self._diverged(loss, epoch + 1, step + 1, n, batch_size)
-                loss_sum += loss * (stop - start)
-                if bar is not None:
-                    bar.set_postfix_str(f"loss: {loss_sum / stop:.4f}", refresh=False)
-                    bar.update(1)
-        finally:
-            if bar is not None:
-                bar.close()
-        logs = {"loss": loss_sum / n}
-        for metric in self.metrics:
-            logs[metric.name] = metric(y, seen)
-        return logs
-
-    def _train_step(self, x, y, params, seen, start):
-        """Forward, loss, backward, update on one minibatch; returns its loss.
-
-        The update is skipped when the loss is NaN or infinite. With metrics,
-        the predictions are kept in `seen` from row `start` on.
-        """
-        predictions = self.forward(x)
-        loss, grad = _loss_and_gradient(self.loss, y, predictions)
-        if not math.isfinite(loss):
-            return loss
-        self.backward(_checked_gradient(grad, predictions))
-        self.optimizer.update(params, self._gradients())
-        if seen is not None:
-            seen[start:start + len(predictions)] = predictions
-        return loss
-
-    def _diverged(self, loss, epoch, step, n, batch_size):
-        steps = math.ceil(n / batch_size)
-        learning_rate = getattr(self.optimizer, "learning_rate", None)
-        rate = f" (it is {learning_rate:g} now)" if isinstance(learning_rate, float) else ""
-        done = epoch - 1
-        kept = ("No epoch was completed" if done == 0 else
-                f"The {done} completed epoch{'s are' if done > 1 else ' is'} kept")
-        return TrainingDiverged(
-            f"The loss became {loss} at epoch {epoch}, step {step} of {steps}, so training "
-            f"stopped. This usually means the steps were too large: the weights grew "
-            f"until the numbers overflowed. Try a smaller learning rate{rate}, for "
-            f"example 10 times smaller, and scale the inputs (for example to [0, 1], or "
-            f"to mean 0 and standard deviation 1). {kept} in model.history (and in this "
-            f"error's .history).", self.history, epoch, step)
 
     # ------------------------------------------------------------ weights
 
     def count_params(self):
         """How many numbers the model learns, over all its layers."""
-        return sum(layer.count_params() for layer in self.layers)
+        return sum(_count_params(layer) for layer in self.layers)
 
     def get_weights(self):
         """Copies of every parameter: [kernel_1, bias_1, kernel_2, bias_2, ...]."""
@@ -435,6 +406,11 @@ class Sequential:
             if array.shape != param.shape:
                 raise ValueError(f"weights[{index}] has shape {array.shape}, but the "
                                  f"model's parameter {index} has shape {param.shape}.")
+            if not np.isfinite(array).all():
+                raise ValueError(f"weights[{index}] holds NaN or infinite values; the "
+                                 f"model needs finite weights. If they come from a "
+                                 f"training that diverged, use the weights of an earlier "
+                                 f"epoch or train again with a smaller learning rate.")
         for param, array in zip(params, arrays):
             param[...] = array          # in place: the optimizer keeps its references
 
@@ -455,7 +431,7 @@ class Sequential:
         for layer in self.layers:
             shape = "(" + ", ".join(str(dim) for dim in layer.output_shape) + ")"
             rows.append(_summary_row(f"{layer.name} ({type(layer).__name__})", shape,
-                                     f"{layer.count_params():,}"))
+                                     f"{_count_params(layer):,}"))
         total = self.count_params()
         rows += [rule, f"Total params: {total:,}", f"Trainable params: {total:,}",
                  "Non-trainable params: 0", line]
@@ -464,57 +440,6 @@ class Sequential:
 
 def _summary_row(layer, shape, count):
     return f" {layer:<27} {shape:<25} {count}".rstrip()
-
-
-def _loss_value(loss, y, predictions):
-    """The loss of (y, predictions) as a float; NaN if the predictions overflowed."""
-    try:
-        return float(loss(y, predictions))
-    except ValueError as error:
-        return _nan_if_overflowed(predictions, error)
-
-
-def _loss_and_gradient(loss, y, predictions):
-    """The loss of one minibatch (a float) and its gradient d(loss)/d(predictions).
-
-    Asks loss.value_and_gradient when the loss has it (the library's losses
-    compute both in one pass), else loss(y, predictions) and then
-    loss.gradient(y, predictions). When the loss is NaN or inf the gradient
-    is not needed, and is None.
-    """
-    both = getattr(loss, "value_and_gradient", None)
-    if both is None:
-        value = _loss_value(loss, y, predictions)
-        return value, (loss.gradient(y, predictions) if math.isfinite(value) else None)
-    try:
-        value, grad = both(y, predictions)
-    except ValueError as error:
-        return _nan_if_overflowed(predictions, error), None
-    return float(value), grad
-
-
-def _nan_if_overflowed(predictions, error):
-    """NaN if the predictions hold NaN or inf, else raise the loss's `error` again.
-
-    The library's losses refuse NaN or infinite inputs. During training such
-    predictions mean the weights diverged, which fit reports with its own
-    error (TrainingDiverged), so the loss becomes NaN instead.
-    """
-    if np.isfinite(predictions).all():
-        raise error
-    return math.nan
-
-
-def _checked_gradient(grad, predictions):
-    """The loss's gradient as an array of the predictions' dtype and shape, or an error."""
-    if not isinstance(grad, np.ndarray) or grad.dtype != predictions.dtype:
-        grad = as_float_array(grad, "the loss gradient", dtype=predictions.dtype)
-    if grad.shape != predictions.shape:
-        raise ValueError(f"The loss's gradient has shape {grad.shape}, but the "
-                         f"predictions have shape {predictions.shape}; "
-                         f"gradient(y_true, y_pred) must return an array shaped "
-                         f"like y_pred.")
-    return grad
 
 
 def _format_logs(logs):
@@ -530,7 +455,8 @@ def _format_number(value):
 
 def _split_off_validation(x, y, fraction):
     """The last `fraction` of the examples become the validation set, as Keras."""
-    if not 0 < fraction < 1:
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float, np.number)) \
+            or not 0 < fraction < 1:
         raise ValueError(f"validation_split must be a fraction between 0 and 1, "
                          f"got {fraction!r}.")
     split_at = int(len(x) * (1 - fraction))
@@ -542,6 +468,9 @@ def _split_off_validation(x, y, fraction):
 
 
 def _check_callbacks(callbacks):
+    if isinstance(callbacks, Callback):
+        raise TypeError(f"callbacks must be a list, even of one callback: "
+                        f"callbacks=[{type(callbacks).__name__}(...)].")
     callbacks = list(callbacks or [])
     for callback in callbacks:
         if not isinstance(callback, Callback):
@@ -550,20 +479,49 @@ def _check_callbacks(callbacks):
     return callbacks
 
 
-def _progress_bar(epoch, epochs, steps):
-    from tqdm.auto import tqdm  # here, so that importing course stays fast
-
-    return tqdm(total=steps, desc=f"Epoch {epoch + 1}/{epochs}", unit="step",
-                leave=False, delay=0.5)
-
-
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive whole number, got {value!r}.")
+def _whole_number(value, name, minimum=0):
+    """`value` as an int after check_whole_number."""
+    check_whole_number(value, name, minimum)
     return int(value)
 
 
-def _non_negative_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"{name} must be a whole number, 0 or more, got {value!r}.")
-    return int(value)
+def _check_verbose(verbose):
+    """Return verbose if it is 0, 1, 2 or "auto", else raise ValueError."""
+    if verbose not in (0, 1, 2, "auto"):
+        raise ValueError(f"verbose must be 0 (silent), 1 (progress bar and a line "
+                         f"per epoch), 2 (a line per epoch) or 'auto' (1), got "
+                         f"{verbose!r}.")
+    return verbose
+
+
+# ------------------------------------------------------------ layers
+
+def _check_layer(layer):
+    """Raise TypeError unless `layer` has what a Sequential model asks of a layer."""
+    for method in LAYER_METHODS:
+        if not callable(getattr(layer, method, None)):
+            raise TypeError(f"{layer!r} cannot be a layer of a Sequential model: it has "
+                            f"no method {method}. A layer needs build(input_dim), "
+                            f"forward(x), backward(grad) and the dicts params and "
+                            f"grads; use course.Dense(...), for example.")
+    for attribute in ("params", "grads"):
+        if not isinstance(getattr(layer, attribute, None), dict):
+            raise TypeError(f"{layer!r} cannot be a layer of a Sequential model: its "
+                            f"{attribute} must be a dict (empty if it learns nothing), "
+                            f"name -> array.")
+
+
+def _takes_input_gradient(layer):
+    """Whether layer.backward accepts input_gradient= (Dense's does; yours need not)."""
+    try:
+        parameters = inspect.signature(layer.backward).parameters
+    except (TypeError, ValueError):
+        return False
+    return "input_gradient" in parameters
+
+
+def _count_params(layer):
+    """layer.count_params() if the layer has it, else the sizes of its params."""
+    if callable(getattr(layer, "count_params", None)):
+        return layer.count_params()
+    return sum(np.size(value) for value in layer.params.values())

@@ -51,6 +51,19 @@ def test_a_25_15_1_sigmoid_network_separates_two_classes():
     assert loss < history.history["loss"][0] / 3
 
 
+def test_the_lessons_network_learns_the_real_handwritten_digits():
+    digits = course.data.load_digits01()
+    x = (digits.data / 16).astype(np.float32)            # pixels 0..16 scaled to 0..1
+    y = digits.target.astype(np.float32)
+    course.set_random_seed(0)
+    model = sigmoid_classifier()
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, epochs=30, batch_size=32, verbose=0)
+    _, accuracy = model.evaluate(x, y, verbose=0)
+    assert accuracy >= 0.98
+    assert history.history["loss"][-1] < history.history["loss"][0] / 3
+
+
 def test_a_wide_relu_network_lowers_training_and_validation_mae():
     x, y = wine_like()
     course.set_random_seed(0)

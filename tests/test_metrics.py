@@ -74,3 +74,19 @@ def test_an_unknown_metric_name_lists_the_known_ones():
 def test_something_that_is_not_a_metric_is_a_clear_error():
     with pytest.raises(ValueError, match="Cannot use 3 as a metric"):
         metrics.get(3)
+
+
+def test_accuracy_is_categorical_from_two_outputs_on():
+    # Read per output with a 0.5 threshold these would score 0.5; by the most
+    # likely class both examples are right.
+    accuracy = metrics.get("accuracy")
+    assert accuracy(np.eye(2), np.array([[0.4, 0.3], [0.2, 0.3]])) == 1.0
+
+
+def test_binary_accuracy_also_thresholds_logits_at_zero_when_the_loss_takes_logits():
+    y_true = np.array([[1.0], [0.0]])
+    logits = np.array([[0.2], [-0.2]])
+    from_logits = metrics.get("binary_accuracy", losses.BinaryCrossentropy(from_logits=True))
+    from_probabilities = metrics.get("binary_accuracy", losses.BinaryCrossentropy())
+    assert from_logits(y_true, logits) == 1.0
+    assert from_probabilities(y_true, logits) == 0.5

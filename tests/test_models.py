@@ -74,6 +74,76 @@ def test_a_model_learns_its_input_size_from_the_first_data_it_sees():
     assert model.input_dim == 6 and model.layers[0].params["kernel"].shape == (6, 4)
 
 
+class Doubling:
+    """A student's own layer, written to the documented contract only: no dtype,
+    no count_params, and a backward without input_gradient."""
+
+    def __init__(self):
+        self.params, self.grads, self.output_shape = {}, {}, None
+
+    def build(self, input_dim):
+        self.output_shape = (None, input_dim)
+
+    def forward(self, x):
+        return 2 * x
+
+    def backward(self, grad):
+        return 2 * grad
+
+
+def summary_text(model):
+    printed = []
+    model.summary(print_fn=printed.append)
+    return printed[0]
+
+
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+def test_your_own_layer_trains_anywhere_in_the_stack(where):
+    x, y = regression_data()
+    course.set_random_seed(0)
+    layers = {"first": [Doubling(), Dense(4), Dense(1)],
+              "middle": [Dense(4, input_shape=(3,)), Doubling(), Dense(1)],
+              "last": [Dense(4, input_shape=(3,)), Dense(1), Doubling()]}[where]
+    model = Sequential(layers)
+    model.compile(optimizer="sgd", loss="mse")
+    history = model.fit(x, y, epochs=3, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert model.predict(x).dtype == np.float32
+    assert model.count_params() == (3 * 4 + 4) + (4 + 1)
+    assert "doubling (Doubling)" in summary_text(model)
+
+
+def test_a_layer_without_output_shape_after_build_is_a_clear_error():
+    class NoShape(Doubling):
+        def build(self, input_dim):
+            pass
+
+    with pytest.raises(TypeError, match=r"'noshape' has no output_shape after build; "
+                                        r"set self.output_shape = \(None, units\)"):
+        Sequential([Dense(2, input_shape=(3,)), NoShape()])
+
+
+@pytest.mark.parametrize("missing", ["build", "forward", "backward"])
+def test_a_layer_without_a_needed_method_names_it(missing):
+    layer = Doubling()
+    setattr(layer, missing, None)
+    with pytest.raises(TypeError, match=f"it has no method {missing}"):
+        Sequential([layer])
+
+
+def test_a_layer_whose_params_is_not_a_dict_is_refused():
+    layer = Doubling()
+    layer.params = []
+    with pytest.raises(TypeError, match="its params must be a dict"):
+        Sequential([layer])
+
+
+def test_a_single_layer_instead_of_a_list_says_to_put_it_in_a_list():
+    with pytest.raises(TypeError, match=r"layers must be a list of layers, not a Dense; "
+                                        r"put it in a list"):
+        Sequential(Dense(3))
+
+
 def test_something_that_is_not_a_layer_is_refused():
     with pytest.raises(TypeError, match="cannot be a layer"):
         Sequential(["relu"])
@@ -156,10 +226,14 @@ def test_a_one_dimensional_target_is_read_as_one_column():
 
 
 @pytest.mark.parametrize("args, message", [
-    (dict(batch_size=0), "batch_size must be a positive whole number"),
+    (dict(batch_size=0), "batch_size must be a whole number >= 1, not 0"),
+    (dict(epochs=2.0), "epochs must be a whole number >= 0, not 2.0"),
+    (dict(callbacks=EarlyStopping()), r"callbacks must be a list, even of one callback: "
+                                      r"callbacks=\[EarlyStopping\(...\)\]"),
     (dict(epochs=-1), "epochs must be a whole number"),
     (dict(verbose=3), "verbose must be 0"),
     (dict(validation_split=1.0), "validation_split must be a fraction"),
+    (dict(validation_split="20%"), "validation_split must be a fraction"),
     (dict(validation_split=0.99), "leaves 0 for training"),
     (dict(validation_data=(np.ones((2, 3)),)), r"validation_data must be a pair"),
     (dict(callbacks=[print]), "is not a callback"),
@@ -234,6 +308,62 @@ def test_a_seeded_fit_repeats_bit_for_bit_and_another_seed_does_not():
     assert all(np.array_equal(a, b) for a, b in zip(weights_1, weights_2))
     history_3, _ = run(6)
     assert history_3 != history_1
+
+
+def test_validation_numbers_are_those_of_the_validation_data():
+    x, y = regression_data(n=60)
+    model = compiled_model(metrics=["mae", "mse"])
+    history = model.fit(x[:40], y[:40], epochs=2, verbose=0, validation_data=(x[40:], y[40:]))
+    val_loss, val_mae, val_mse = model.evaluate(x[40:], y[40:], verbose=0)
+    assert history.history["val_loss"][-1] == val_loss
+    assert history.history["val_mae"][-1] == val_mae
+    assert history.history["val_mse"][-1] == val_mse
+    assert history.history["val_loss"][-1] != model.evaluate(x[:40], y[:40], verbose=0)[0]
+
+
+def test_each_epoch_visits_every_example_once_in_a_new_order():
+    seen = []
+
+    class Recording(losses.MeanSquaredError):
+        def value_and_gradient(self, y_true, y_pred):
+            seen.append(y_true.ravel().copy())
+            return super().value_and_gradient(y_true, y_pred)
+
+    x = np.arange(20, dtype=np.float32).reshape(-1, 1)
+    course.set_random_seed(0)
+    model = Sequential([Dense(1, input_shape=(1,))])
+    model.compile(optimizer=optimizers.SGD(0.0), loss=Recording())
+    model.fit(x, x.ravel(), batch_size=5, epochs=2, verbose=0)
+    first, second = np.concatenate(seen[:4]), np.concatenate(seen[4:])
+    assert sorted(first) == sorted(second) == list(range(20))
+    assert not np.array_equal(first, second)
+    assert not np.array_equal(first, np.arange(20))
+
+
+def test_another_seed_with_the_same_starting_weights_changes_the_training():
+    x, y = regression_data()
+    weights = compiled_model().get_weights()
+
+    def run(seed):
+        model = compiled_model()
+        model.set_weights(weights)
+        course.set_random_seed(seed)
+        return model.fit(x, y, epochs=2, batch_size=8, verbose=0).history
+
+    assert run(1) == run(1)
+    assert run(1) != run(2)
+
+
+def test_training_metrics_are_measured_before_each_update():
+    # One full batch: the epoch's metric is that of the starting weights,
+    # although the update then moves the weights a long way.
+    x, y = regression_data()
+    model = compiled_model(optimizer=optimizers.SGD(0.5), metrics=["mae"])
+    _, mae_before = model.evaluate(x, y, verbose=0)
+    history = model.fit(x, y, batch_size=len(x), epochs=1, verbose=0)
+    _, mae_after = model.evaluate(x, y, verbose=0)
+    assert history.history["mae"][0] == pytest.approx(mae_before, rel=1e-6)
+    assert mae_after != pytest.approx(mae_before, rel=1e-2)
 
 
 def test_shuffle_false_walks_the_examples_in_order():
@@ -373,6 +503,60 @@ def test_fit_asks_the_loss_for_its_value_and_gradient_once_per_step():
     assert counted.history["loss"] == library.history["loss"]
 
 
+def test_your_own_loss_that_returns_an_array_is_told_to_take_the_mean():
+    class PerExample(MyMeanSquaredError):
+        def __call__(self, y_true, y_pred):
+            return (y_pred - y_true) ** 2
+
+    x, y = regression_data()
+    with pytest.raises(TypeError, match=r"loss\(y_true, y_pred\) must return one number, "
+                                        r"the cost, but it returned an array of shape "
+                                        r"\(32, 1\); take the mean"):
+        compiled_model(loss=PerExample()).fit(x, y, verbose=0)
+
+
+def test_your_own_optimizer_that_does_not_update_in_place_is_caught_at_the_first_step():
+    class Rebinding(MyGradientDescent):
+        def update(self, params, grads):
+            for param, grad in zip(params, grads):
+                param = param - self.learning_rate * grad     # a new array, then lost
+
+    x, y = regression_data()
+    with pytest.raises(RuntimeError, match=r"changed none of the weights.*"
+                                           r"param -= learning_rate \* grad"):
+        compiled_model(optimizer=Rebinding(0.1)).fit(x, y, verbose=0)
+
+
+def test_one_optimizer_for_two_models_is_refused():
+    x, y = regression_data()
+    adam = optimizers.Adam()
+    compiled_model(optimizer=adam).fit(x, y, verbose=0)
+    second = compiled_model(optimizer=adam)
+    before = second.get_weights()
+    with pytest.raises(ValueError, match="already trained another model.*Make a new optimizer"):
+        second.fit(x, y, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, second.get_weights()))
+
+
+@pytest.mark.parametrize("call", ["fit", "evaluate"])
+def test_labels_outside_0_and_1_for_cross_entropy_are_reported_for_y(call):
+    x, _ = regression_data()
+    model = small_model(units=(4, 1))
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    labels = np.arange(len(x)) % 3                      # 0, 1 and 2
+    with pytest.raises(ValueError, match=r"^y must hold labels between 0 and 1 .* from 0 to 2"):
+        getattr(model, call)(x, labels, verbose=0)
+
+
+def test_validation_labels_outside_0_and_1_are_reported_for_y_val():
+    x, _ = regression_data()
+    model = small_model(units=(4, 1))
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    labels = np.arange(len(x)) % 3
+    with pytest.raises(ValueError, match=r"^y_val must hold labels between 0 and 1"):
+        model.fit(x, labels % 2, verbose=0, validation_data=(x, labels))
+
+
 def test_a_loss_whose_gradient_has_the_wrong_shape_is_a_clear_error():
     class FlatGradient(MyMeanSquaredError):
         def gradient(self, y_true, y_pred):
@@ -452,6 +636,16 @@ def test_predict_in_chunks_gives_the_same_predictions():
     np.testing.assert_allclose(model.predict(x, batch_size=7), model.predict(x), rtol=1e-6)
 
 
+def test_predict_takes_keras_verbose_and_prints_nothing(capsys):
+    x, _ = regression_data()
+    model = compiled_model()
+    for verbose in (0, 1, 2, "auto"):
+        np.testing.assert_array_equal(model.predict(x, verbose=verbose), model.predict(x))
+    assert capsys.readouterr().out == ""
+    with pytest.raises(ValueError, match="verbose must be 0"):
+        model.predict(x, verbose=5)
+
+
 def test_get_weights_returns_copies_and_set_weights_puts_them_back():
     x, _ = regression_data()
     model = compiled_model()
@@ -473,6 +667,16 @@ def test_set_weights_refuses_the_wrong_count_or_shapes():
     weights[2] = np.zeros((1, 8))
     with pytest.raises(ValueError, match=r"weights\[2\] has shape \(1, 8\).* \(8, 1\)"):
         model.set_weights(weights)
+
+
+def test_set_weights_refuses_nan_or_infinity():
+    model = compiled_model()
+    weights = model.get_weights()
+    before = model.get_weights()
+    weights[1][3] = np.nan
+    with pytest.raises(ValueError, match=r"weights\[1\] holds NaN or infinite values"):
+        model.set_weights(weights)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
 
 
 # --- callbacks -------------------------------------------------------------------------------
