@@ -6,10 +6,10 @@
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     history = model.fit(x, y, epochs=10)
 
-Each submodule holds one idea: `losses`, `activations`, `layers`, `models`,
-`callbacks`, `metrics`, `optimizers`, `gradcheck`, `data`, `checks`. They are
-imported on first use, so `import course` stays fast and never loads
-matplotlib or ipywidgets.
+Each submodule holds one idea: `losses`, `activations`, `initializers`,
+`layers`, `models` (and its loop, `training`), `callbacks`, `metrics`,
+`optimizers`, `gradcheck`, `data`, `checks`. They are imported on first use,
+so `import course` stays fast and never loads matplotlib or ipywidgets.
 """
 
 import importlib
