@@ -34,6 +34,12 @@ get_initializer = initializers.get
 # The functional pair
 # ----------------------------------------------------------------------------
 
+# The code writes np.dot(a, b) where the formulas say a @ b. For 2-D arrays
+# they are the same matrix product with the same numbers, but when the shared
+# dimension is 1, as in grad_out @ kernel.T below a one-unit output layer
+# ((n, 1) @ (1, d), an outer product), numpy's @ takes a slow path, about
+# five times slower than np.dot.
+
 def dense_forward(x, kernel, bias):
     """out = x @ kernel + bias.
 
@@ -47,7 +53,7 @@ def dense_forward(x, kernel, bias):
     if kernel.ndim != 2 or x.ndim != 2 or x.shape[1] != kernel.shape[0] \
             or bias.shape != kernel.shape[1:]:
         _refuse_dense_shapes(x, kernel, bias)
-    out = x @ kernel
+    out = np.dot(x, kernel)                  # x @ kernel
     out += bias
     return out, (x, kernel)
 
@@ -85,9 +91,9 @@ def dense_backward(grad_out, cache, input_gradient=True):
         raise ValueError(f"grad_out has shape {grad_out.shape}, but the forward pass "
                          f"gave out of shape ({len(x)}, {kernel.shape[1]}) (examples, "
                          f"units); pass dL/dout, one value per element of out.")
-    grad_kernel = x.T @ grad_out
+    grad_kernel = np.dot(x.T, grad_out)                 # x.T @ grad_out
     grad_bias = grad_out.sum(axis=0)
-    grad_x = grad_out @ kernel.T if input_gradient else None
+    grad_x = np.dot(grad_out, kernel.T) if input_gradient else None  # grad_out @ kernel.T
     return grad_x, grad_kernel, grad_bias
 
 
