@@ -240,12 +240,24 @@ def gemm_training(case):
     return prepare
 
 
-def peak_memory_mb(case_key, quick):
+def adam_kind(numpy_only):
+    """Which Adam update the course library uses for large parameters here."""
+    if numpy_only:
+        return "Adam: numpy rule only (--numpy-only)."
+    try:
+        import numba
+    except ImportError:
+        return "Adam: numpy rule (numba is not installed)."
+    return f"Adam: compiled loop for large kernels (numba {numba.__version__})."
+
+
+def peak_memory_mb(case_key, quick, numpy_only):
     """Peak resident memory (MB) of a fresh process that trains case (a) once:
     after its imports, and at the end. Read from /proc (VmHWM), which starts
     afresh in the new program, unlike getrusage's maxrss, which Linux carries
     over from the parent process that started it."""
-    command = [sys.executable, __file__, "--measure-memory", case_key] + (["--quick"] if quick else [])
+    command = ([sys.executable, __file__, "--measure-memory", case_key]
+               + (["--quick"] if quick else []) + (["--numpy-only"] if numpy_only else []))
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     baseline, peak = (float(v) for v in result.stdout.split())
     return baseline, peak
@@ -282,8 +294,13 @@ def main(argv=None):
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
     parser.add_argument("--cases", default="abc",
                         help="which trainings to run, e.g. --cases a (default: abc)")
+    parser.add_argument("--numpy-only", action="store_true",
+                        help="update with the numpy rules only, even where numba is installed")
     parser.add_argument("--measure-memory", metavar="CASE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.numpy_only:
+        from course import _compiled
+        _compiled.ENABLED = False
 
     cases = [quick_version(c) for c in CASES] if args.quick else CASES
     unknown = set(args.cases) - {c.key for c in CASES}
@@ -305,7 +322,7 @@ def main(argv=None):
           + (f", torch {torch.__version__}" if torch else "")
           + f"; {os.cpu_count()} CPUs, {threads} BLAS threads"
           + ("; QUICK run: rough figures" if args.quick else ""))
-    print(f"Median of {runs} run(s) after a warm-up, float32.")
+    print(f"Median of {runs} run(s) after a warm-up, float32. {adam_kind(args.numpy_only)}")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     if load > 0.5:
         print(f"Note: the load average is {load:.1f}: other programs are using the CPUs, "
@@ -338,7 +355,7 @@ def main(argv=None):
 
     peak = None
     if "a" in results:
-        baseline, peak = peak_memory_mb("a", args.quick)
+        baseline, peak = peak_memory_mb("a", args.quick, args.numpy_only)
         print(f"\nPeak memory of (a) in a fresh process: {peak:.0f} MB "
               f"({baseline:.0f} MB after importing numpy and the library, "
               f"{peak - baseline:.0f} MB more while training).")

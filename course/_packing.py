@@ -37,10 +37,16 @@ class Plan:
                         if position not in packed]
         self.packs = [Pack(group, params) for group in groups]
 
-    def apply(self, rule, params, grads, config):
-        """rule(param, grad, state, config) on every parameter, packed or alone."""
+    def apply(self, rule, params, grads, config, compiled=None):
+        """rule(param, grad, state, config) on every parameter, packed or alone.
+
+        compiled: the rule's compiled twin (see course._compiled), tried first
+        on the large parameters; it returns False where the rule must do it.
+        """
         for position, state in self.singles:
-            rule(params[position], grads[position], state, config)
+            param, grad = params[position], grads[position]
+            if compiled is None or not compiled(param, grad, state, config):
+                rule(param, grad, state, config)
         for pack in self.packs:
             pack.apply(rule, params, grads, config)
 

@@ -36,7 +36,7 @@ import math
 
 import numpy as np
 
-from course import _packing
+from course import _compiled, _packing
 from course.validation import as_float_array, check_choice, check_whole_number
 
 # Parameters smaller than this are updated together, as one vector: faster,
@@ -186,6 +186,11 @@ def adam_update(param, grad, state, config):
     param -= scratch                                     # w -= lr_t*m/(sqrt(v)+eps)
 
 
+# The same rules compiled to one pass, used on large parameters when numba is
+# installed; same numbers, fewer passes over memory (see course._compiled).
+_COMPILED = {adam_update: _compiled.adam_update}
+
+
 # ---------------------------------------------------------------- classes
 
 def _check_number(value, name, low, high=None, high_included=False):
@@ -240,14 +245,16 @@ class Optimizer:
             for param, grad, state in zip(params, grads, states):
                 rule(param, grad, state, config)
 
-        except that small parameters are updated together as one vector, for
-        speed, with the same numbers (see course._packing).
+        except that, for speed and with the same numbers, small parameters are
+        updated together as one vector (see course._packing) and large ones
+        by Adam's compiled loop when numba is installed (see course._compiled).
         """
         self._check(params, grads)
         if self._plan is None:
             self._params = list(params)
             self._plan = _packing.Plan(params)
-        self._plan.apply(type(self).rule, params, grads, self.get_config())
+        rule = type(self).rule
+        self._plan.apply(rule, params, grads, self.get_config(), _COMPILED.get(rule))
         self.iterations += 1
 
     @property
