@@ -1,6 +1,5 @@
 """Losses: values, gradients against finite differences and PyTorch, bad input."""
 
-
 import numpy as np
 import pytest
 
