@@ -107,8 +107,11 @@ def _compiled_kernel():
     if _kernel is None and not _unavailable:
         try:
             import numba
-        except ImportError:
+        except ImportError:       # not installed: numpy, silently
             _give_up(None)
+            return None
+        except Exception as error:  # installed but broken, e.g. built for another numpy
+            _give_up(error)
             return None
         options = dict(nogil=True, error_model="numpy")  # numpy's rules: x/0 is inf, no check
         try:
@@ -123,6 +126,7 @@ def _give_up(error):
     global _unavailable, _kernel
     _unavailable, _kernel = True, None
     if error is not None:
-        warnings.warn(f"course: numba could not compile Adam's update ({error!r}); "
-                      f"using numpy instead, with the same numbers, a little slower.",
+        warnings.warn(f"course: numba failed ({error!r}), so Adam's update runs on "
+                      f"numpy: the same numbers, a little slower. Reinstall numba "
+                      f"(pip install -U numba) to get the speed back.",
                       RuntimeWarning, stacklevel=3)
