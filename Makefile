@@ -11,10 +11,10 @@ STAMP   = $(VENV)/.installed
 
 .PHONY: install lab test benchmark clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml course/_adam_loop.pyx
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -e ".[test,fast]"
+	$(BIN)/python -m pip install -e ".[test]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -242,13 +242,12 @@ def gemm_training(case):
 
 def adam_kind(numpy_only):
     """Which Adam update the course library uses for large parameters here."""
+    from course import _compiled
     if numpy_only:
         return "Adam: numpy rule only (--numpy-only)."
-    try:
-        import numba
-    except ImportError:
-        return "Adam: numpy rule (numba is not installed)."
-    return f"Adam: compiled loop for large kernels (numba {numba.__version__})."
+    if not _compiled.available():
+        return "Adam: numpy rule (its compiled loop was not built at install)."
+    return "Adam: compiled loop for large kernels."
 
 
 def peak_memory_mb(case_key, quick, numpy_only):
@@ -295,7 +294,7 @@ def main(argv=None):
     parser.add_argument("--cases", default="abc",
                         help="which trainings to run, e.g. --cases a (default: abc)")
     parser.add_argument("--numpy-only", action="store_true",
-                        help="update with the numpy rules only, even where numba is installed")
+                        help="update with the numpy rules only, not Adam's compiled loop")
     parser.add_argument("--measure-memory", metavar="CASE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.numpy_only:

@@ -186,8 +186,8 @@ def adam_update(param, grad, state, config):
     param -= scratch                                     # w -= lr_t*m/(sqrt(v)+eps)
 
 
-# The same rules compiled to one pass, used on large parameters when numba is
-# installed; same numbers, fewer passes over memory (see course._compiled).
+# The same rules compiled to one pass, used on large parameters when it was
+# built at install time; same numbers, fewer passes over memory (see course._compiled).
 _COMPILED = {adam_update: _compiled.adam_update}
 
 
@@ -247,7 +247,7 @@ class Optimizer:
 
         except that, for speed and with the same numbers, small parameters are
         updated together as one vector (see course._packing) and large ones
-        by Adam's compiled loop when numba is installed (see course._compiled).
+        by Adam's compiled loop (see course._compiled).
         """
         self._check(params, grads)
         if self._plan is None:

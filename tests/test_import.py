@@ -3,8 +3,7 @@
 import subprocess
 import sys
 
-HEAVY = ("matplotlib", "ipywidgets", "tqdm", "pooch", "requests", "nbformat", "nbclient",
-         "numba")
+HEAVY = ("matplotlib", "ipywidgets", "tqdm", "pooch", "requests", "nbformat", "nbclient")
 
 
 def modules_loaded_after(code):
@@ -27,7 +26,7 @@ def test_training_a_model_loads_no_plotting_widgets_or_download_library():
         "model.compile(optimizer='adam', loss='mse')\n"
         "model.fit(np.zeros((4, 2)), np.zeros(4), verbose=0)\n"
         "course.losses, course.optimizers, course.callbacks, course.gradcheck")
-    assert not loaded & {"matplotlib", "ipywidgets", "pooch", "requests", "numba"}
+    assert not loaded & {"matplotlib", "ipywidgets", "pooch", "requests"}
 
 
 def test_every_advertised_submodule_imports():
