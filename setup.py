@@ -6,12 +6,13 @@ when the course is installed. It is optional: without a C compiler the
 install still succeeds, and numpy does the same work with the same numbers.
 
 -fno-math-errno lets the compiler use the processor's vector square root;
--ffp-contract=off keeps a * b + c two roundings, exactly as numpy computes it.
+-ffp-contract=off keeps a * b + c two roundings, exactly as numpy computes it;
+-fno-fast-math undoes -Ofast or -ffast-math in the CFLAGS of the machine.
 """
 
 from setuptools import Extension, setup
 
 setup(ext_modules=[
     Extension("course._adam_loop", ["course/_adam_loop.pyx"], optional=True,
-              extra_compile_args=["-fno-math-errno", "-ffp-contract=off"]),
+              extra_compile_args=["-fno-fast-math", "-fno-math-errno", "-ffp-contract=off"]),
 ])

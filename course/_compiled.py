@@ -12,9 +12,11 @@ course is installed; the tests check that it gives the numpy rule's bits.
 It is used only
 - when it was built: installing needs a C compiler for that, and installs
   without it when there is none;
-- for parameters of at least PACK_LIMIT numbers (smaller ones are packed
-  into one vector, see course._packing) whose gradient has the same dtype,
-  both stored contiguously, with hyperparameters that are plain Python numbers.
+- for plain numpy arrays of at least PACK_LIMIT numbers (smaller ones are
+  left to the numpy rule, packed into one vector when there are several,
+  see course._packing) whose gradient has the same dtype, both stored
+  contiguously and not overlapping, with hyperparameters that are Python
+  floats or ints.
 
 Otherwise `adam_update` below returns False and the numpy rule does the
 step. Set ENABLED = False to always use numpy.
@@ -63,16 +65,25 @@ def adam_update(param, grad, state, config):
 
 def _suits(param, grad, state, config):
     """Whether the compiled loop gives exactly the numpy rule's numbers here."""
+    if type(param) is not np.ndarray or type(grad) is not np.ndarray:
+        return False                    # np.matrix, masked arrays: numpy knows them
     if param.size < PACK_LIMIT or param.dtype not in (np.float32, np.float64):
         return False
     if grad.dtype != param.dtype or not (param.flags.c_contiguous and grad.flags.c_contiguous
                                          and param.flags.writeable):
         return False
-    # numpy rounds a Python float to the array's dtype first, as the loop
+    # The loop reads grad[i] just before writing param[i]; numpy reads all of
+    # grad first. The same array is fine; two overlapping pieces of one are not.
+    if grad is not param and np.may_share_memory(param, grad):
+        return False
+    # numpy rounds a Python number to the array's dtype first, as the loop
     # does; with a numpy float64 it would compute in float64 instead.
-    if any(type(config[key]) is not float
+    if any(type(config[key]) not in (float, int)
            for key in ("learning_rate", "beta_1", "beta_2", "epsilon")):
         return False
-    m = state.get("m")
-    return m is None or (m.dtype == param.dtype and m.flags.c_contiguous
-                         and state["v"].dtype == param.dtype and state["v"].flags.c_contiguous)
+    m, v = state.get("m"), state.get("v")
+    if m is None:
+        return v is None
+    return all(type(moment) is np.ndarray and moment.dtype == param.dtype
+               and moment.shape == param.shape and moment.flags.c_contiguous
+               for moment in (m, v))

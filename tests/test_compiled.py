@@ -9,6 +9,7 @@ from course.optimizers import PACK_LIMIT, Adam, adam_update
 CONFIG = {"learning_rate": 0.01, "beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-7}
 SHAPE = (300, 100)          # 30,000 numbers: more than PACK_LIMIT, so updated alone
 assert np.prod(SHAPE) >= PACK_LIMIT
+HYPERPARAMETERS = ("learning_rate", "beta_1", "beta_2", "epsilon")
 
 
 @pytest.fixture
@@ -18,34 +19,96 @@ def needs_compiled_loop():
                     "course was installed)")
 
 
-def gradients(dtype, steps=40, seed=0):
+def gradients(dtype, steps=40, seed=0, shape=SHAPE):
     rng = np.random.default_rng(seed)
-    return [rng.standard_normal(SHAPE).astype(dtype) for _ in range(steps)]
+    return [rng.standard_normal(shape).astype(dtype) for _ in range(steps)]
 
+
+def assert_same_bits(ours, theirs):
+    """Equal as bit patterns: tells -0.0 from 0.0 and compares NaNs exactly."""
+    assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+    as_integers = np.uint32 if ours.dtype == np.float32 else np.uint64
+    np.testing.assert_array_equal(ours.view(as_integers), theirs.view(as_integers))
+
+
+def both_ways(start, grads, config, numpy_state=None, compiled_state=None):
+    """Run the numpy rule and the compiled loop side by side; return both results."""
+    by_numpy, compiled = start.copy(), start.copy()
+    numpy_state = {} if numpy_state is None else numpy_state
+    compiled_state = {} if compiled_state is None else compiled_state
+    for grad in grads:
+        adam_update(by_numpy, grad, numpy_state, config)
+        assert _compiled.adam_update(compiled, grad, compiled_state, config) is True
+    return (by_numpy, numpy_state), (compiled, compiled_state)
+
+
+def assert_same_step(numpy_result, compiled_result):
+    (by_numpy, numpy_state), (compiled, compiled_state) = numpy_result, compiled_result
+    assert_same_bits(compiled, by_numpy)
+    assert_same_bits(compiled_state["m"], numpy_state["m"])
+    assert_same_bits(compiled_state["v"], numpy_state["v"])
+    assert compiled_state["step"] == numpy_state["step"]
+
+
+# ---------------------------------------------------------------- same numbers
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("config", [CONFIG, {"learning_rate": 0.001, "beta_1": 0.9,
                                              "beta_2": 0.999, "epsilon": 1e-7}])
 def test_compiled_adam_gives_the_numpy_rules_bits(needs_compiled_loop, dtype, config):
     start = np.random.default_rng(1).standard_normal(SHAPE).astype(dtype)
-    by_numpy, compiled = start.copy(), start.copy()
-    numpy_state, compiled_state = {}, {}
-    for grad in gradients(dtype):
-        adam_update(by_numpy, grad, numpy_state, config)
-        assert _compiled.adam_update(compiled, grad, compiled_state, config) is True
-    assert compiled.dtype == dtype
-    np.testing.assert_array_equal(compiled, by_numpy)
-    np.testing.assert_array_equal(compiled_state["m"], numpy_state["m"])
-    np.testing.assert_array_equal(compiled_state["v"], numpy_state["v"])
-    assert compiled_state["step"] == numpy_state["step"] == 40
-    assert not np.array_equal(compiled, start)
+    numpy_result, compiled_result = both_ways(start, gradients(dtype), config)
+    assert_same_step(numpy_result, compiled_result)
+    assert compiled_result[1]["step"] == 40
+    assert not np.array_equal(compiled_result[0], start)
 
 
-def test_adam_optimizer_trains_the_same_with_and_without_the_compiled_loop(needs_compiled_loop, monkeypatch):
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_same_bits_with_nan_infinite_and_zero_gradients_and_no_epsilon(needs_compiled_loop,
+                                                                       dtype):
+    grads = gradients(dtype, steps=5)
+    grads[1][0, :4] = [np.nan, np.inf, -np.inf, 0.0]
+    grads[2][1, :2] = [-0.0, np.finfo(dtype).tiny / 4]      # a subnormal number
+    config = {**CONFIG, "epsilon": 0.0}
+    start = np.random.default_rng(1).standard_normal(SHAPE).astype(dtype)
+    assert_same_step(*both_ways(start, grads, config))
+
+
+def test_same_bits_with_whole_number_hyperparameters(needs_compiled_loop):
+    config = {"learning_rate": 1, "beta_1": 0, "beta_2": 0.5, "epsilon": 1}
+    start = np.ones(SHAPE, np.float32)
+    assert_same_step(*both_ways(start, gradients(np.float32, steps=5), config))
+
+
+@pytest.mark.parametrize("first", ["numpy", "compiled"])
+def test_a_state_begun_by_one_path_is_continued_by_the_other_with_the_same_bits(
+        needs_compiled_loop, first):
+    grads = gradients(np.float32, steps=20)
+    start = np.random.default_rng(1).standard_normal(SHAPE).astype(np.float32)
+    reference, reference_state = start.copy(), {}
+    for grad in grads:
+        adam_update(reference, grad, reference_state, CONFIG)
+
+    mixed, state = start.copy(), {}
+    for step, grad in enumerate(grads):
+        use_numpy = (step < 10) == (first == "numpy")
+        if use_numpy:
+            adam_update(mixed, grad, state, CONFIG)
+        else:
+            assert _compiled.adam_update(mixed, grad, state, CONFIG) is True
+    assert_same_step((reference, reference_state), (mixed, state))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_adam_optimizer_trains_the_same_with_and_without_the_compiled_loop(
+        needs_compiled_loop, monkeypatch, dtype):
     def train():
-        params = [np.ones(SHAPE, np.float32), np.zeros(10, np.float32), np.ones(5, np.float32)]
+        params = [np.ones(SHAPE, dtype), np.zeros(10, dtype), np.ones(5, dtype)]
         optimizer = Adam(learning_rate=0.05)
-        for grad in gradients(np.float32, steps=20):
+        for step, grad in enumerate(gradients(dtype, steps=20)):
+            if step == 10:
+                optimizer.learning_rate = 0.01       # changed between epochs, as allowed
             optimizer.update(params, [grad, grad[0, :10].copy(), grad[1, :5].copy()])
         return params, optimizer.states
 
@@ -53,19 +116,40 @@ def test_adam_optimizer_trains_the_same_with_and_without_the_compiled_loop(needs
     monkeypatch.setattr(_compiled, "ENABLED", False)
     numpy_params, numpy_states = train()
     for ours, theirs in zip(compiled_params, numpy_params):
-        np.testing.assert_array_equal(ours, theirs)
+        assert_same_bits(ours, theirs)
     for ours, theirs in zip(compiled_states, numpy_states):
         assert ours["step"] == theirs["step"] == 20
-        np.testing.assert_array_equal(ours["m"], theirs["m"])
+        assert_same_bits(ours["m"], theirs["m"])
+        assert_same_bits(ours["v"], theirs["v"])
 
 
-@pytest.mark.parametrize("case", ["small", "integer grad dtype", "other grad dtype",
-                                  "not contiguous", "read-only", "numpy hyperparameter",
-                                  "disabled"])
+def test_adam_optimizer_uses_the_compiled_loop_for_large_parameters_only(
+        needs_compiled_loop, monkeypatch):
+    calls = []
+
+    def counting_loop(param, *args):
+        calls.append(param.size)
+        return loop(param, *args)
+
+    loop = _compiled.adam_loop
+    monkeypatch.setattr(_compiled, "adam_loop", counting_loop)
+    params = [np.ones(SHAPE, np.float32), np.ones(PACK_LIMIT, np.float32),
+              np.ones(PACK_LIMIT - 1, np.float32), np.ones(7, np.float32)]
+    Adam().update(params, [np.ones_like(p) for p in params])
+    assert sorted(calls) == [PACK_LIMIT, np.prod(SHAPE)]
+
+
+# ---------------------------------------------------------------- standing aside
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")   # np.matrix
+@pytest.mark.parametrize("case", [
+    "small", "integer grad dtype", "other grad dtype", "not contiguous", "read-only",
+    "overlapping grad", "np.matrix grad", "masked param", "state of another dtype",
+    "disabled", *[f"numpy float64 {key}" for key in HYPERPARAMETERS]])
 def test_compiled_adam_stands_aside_where_numbers_could_differ(case, monkeypatch):
     param = np.ones(SHAPE, np.float32)
     grad = np.full(SHAPE, 0.5, np.float32)
-    config = dict(CONFIG)
+    config, state = dict(CONFIG), {}
     if case == "small":
         param, grad = param[:10, :10].copy(), grad[:10, :10].copy()
     elif case == "integer grad dtype":
@@ -76,15 +160,32 @@ def test_compiled_adam_stands_aside_where_numbers_could_differ(case, monkeypatch
         param = np.ones((SHAPE[1], SHAPE[0]), np.float32).T
     elif case == "read-only":
         param.flags.writeable = False
-    elif case == "numpy hyperparameter":
-        config["learning_rate"] = np.float64(0.01)
-    else:
+    elif case == "overlapping grad":
+        both = np.ones(np.prod(SHAPE) + 1, np.float32)
+        param, grad = both[1:], both[:-1]
+    elif case == "np.matrix grad":
+        grad = np.asmatrix(grad)
+    elif case == "masked param":
+        param = np.ma.masked_array(param, mask=np.zeros(SHAPE, bool))
+    elif case == "state of another dtype":
+        state = {"m": np.zeros(SHAPE, np.float64), "v": np.zeros(SHAPE, np.float64)}
+    elif case == "disabled":
         monkeypatch.setattr(_compiled, "ENABLED", False)
-    before = param.copy()
-    state = {}
+    else:
+        config[case.split()[-1]] = np.float64(config[case.split()[-1]])
+    before, state_before = param.copy(), dict(state)
     assert _compiled.adam_update(param, grad, state, config) is False
-    assert state == {}
+    assert state == state_before
     np.testing.assert_array_equal(param, before)
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
+def test_adam_still_takes_np_matrix_gradients():
+    param = np.ones((200, 200), np.float32)
+    optimizer = Adam(learning_rate=0.1)
+    optimizer.update([param], [np.asmatrix(np.ones((200, 200), np.float32))])
+    assert optimizer.iterations == optimizer.states[0]["step"] == 1
+    np.testing.assert_allclose(param, 0.9, rtol=1e-6)
 
 
 def test_without_the_compiled_loop_the_numpy_rule_does_the_step(monkeypatch):
@@ -96,7 +197,7 @@ def test_without_the_compiled_loop_the_numpy_rule_does_the_step(monkeypatch):
     optimizer = Adam(learning_rate=0.1)
     optimizer.update([param], [grad])
     adam_update(expected, grad, {}, optimizer.get_config())
-    np.testing.assert_array_equal(param, expected)
+    assert_same_bits(param, expected)
 
 
 def test_the_loop_refuses_arrays_of_different_lengths(needs_compiled_loop):
