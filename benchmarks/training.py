@@ -112,13 +112,15 @@ def blas_threads():
     return os.cpu_count() or 1
 
 
-def median_times(contenders, runs):
-    """Median wall time and final loss of each contender, after one warm-up run each.
+def timed_runs(contenders, runs):
+    """Wall times of every run and final loss of each contender, after a warm-up run each.
 
     contenders: {name: prepare}; prepare() builds a fresh model and returns a
     function doing the timed work, which returns the final training loss.
     The contenders take turns within every run, so a change in the load of
-    the machine slows them alike instead of favouring one of them.
+    the machine slows them alike instead of favouring one of them; `ratio`
+    compares them run by run for the same reason.
+    Returns {name: (list of seconds, one per run, final loss)}.
     """
     for prepare in contenders.values():
         prepare()()
@@ -130,7 +132,15 @@ def median_times(contenders, runs):
             start = time.perf_counter()
             losses[name] = work()
             times[name].append(time.perf_counter() - start)
-    return {name: (statistics.median(times[name]), losses[name]) for name in contenders}
+    return {name: (times[name], losses[name]) for name in contenders}
+
+
+def ratio(slower, faster):
+    """The median over runs of slower_i / faster_i: how many times faster `faster` is.
+
+    Paired run by run, so that a slow moment of the machine, which slows
+    both runs of a pair, cancels out of the ratio."""
+    return statistics.median(s / f for s, f in zip(slower, faster))
 
 
 # ---------------------------------------------------------------- the course library
@@ -321,7 +331,8 @@ def main(argv=None):
           + (f", torch {torch.__version__}" if torch else "")
           + f"; {os.cpu_count()} CPUs, {threads} BLAS threads"
           + ("; QUICK run: rough figures" if args.quick else ""))
-    print(f"Median of {runs} run(s) after a warm-up, float32. {adam_kind(args.numpy_only)}")
+    print(f"Median of {runs} run(s) after a warm-up, float32; ratios are medians of the "
+          f"runs' ratios. {adam_kind(args.numpy_only)}")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     if load > 0.5:
         print(f"Note: the load average is {load:.1f}: other programs are using the CPUs, "
@@ -341,16 +352,17 @@ def main(argv=None):
         if torch:
             contenders["pytorch"] = torch_training(case, x, y, threads)
         contenders["matmul"] = gemm_training(case)
-        timed = median_times(contenders, runs)
+        timed = timed_runs(contenders, runs)
         samples = case.n * case.epochs
         flops = case.matmul_flops() * case.epochs
-        gemm_rate = flops / timed["matmul"][0] / 1e9
-        for name, (seconds, loss) in timed.items():
+        for name, (times, loss) in timed.items():
+            seconds = statistics.median(times)
             rate = flops / seconds / 1e9
+            of_gemm = ratio(timed["matmul"][0], times)
             shown_loss = f"{loss:10.4f}" if name != "matmul" else f"  ({case.title})"
             print(f"{case.key if name == 'course' else '':4} {name:8} {seconds:8.3f} "
-                  f"{samples / seconds:10.0f} {rate:8.2f} {rate / gemm_rate:8.0%} {shown_loss}")
-        results[case.key] = {name: seconds for name, (seconds, _) in timed.items()}
+                  f"{samples / seconds:10.0f} {rate:8.2f} {of_gemm:8.0%} {shown_loss}")
+        results[case.key] = {name: times for name, (times, _) in timed.items()}
 
     peak = None
     if "a" in results:
@@ -369,7 +381,8 @@ def main(argv=None):
 
 def targets(results, peak):
     """(what, the figure, met?) for each target whose training ran; met is None
-    when the figure needs PyTorch and it did not run."""
+    when the figure needs PyTorch and it did not run. results: {case: {name:
+    seconds of every run}}; each ratio is the median of the runs' ratios."""
     rows = []
 
     def versus_torch(case, text, needed):
@@ -377,12 +390,12 @@ def targets(results, peak):
         if "pytorch" not in times:
             rows.append((text, "", None))
         else:
-            ratio = times["pytorch"] / times["course"]
-            rows.append((text, f"{ratio:.2f}x PyTorch", ratio >= needed))
+            faster = ratio(times["pytorch"], times["course"])
+            rows.append((text, f"{faster:.2f}x PyTorch", faster >= needed))
 
     if "a" in results:
         versus_torch("a", "(a) no slower than PyTorch", 1.0)
-        of_gemm = results["a"]["matmul"] / results["a"]["course"]
+        of_gemm = ratio(results["a"]["matmul"], results["a"]["course"])
         rows.append(("(a) at least 75% of the measured GEMM speed", f"{of_gemm:.0%} of GEMM",
                      of_gemm >= 0.75))
         rows.append(("(a) peak memory under 200 MB", f"{peak:.0f} MB", peak < 200))
