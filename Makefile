@@ -11,7 +11,7 @@ STAMP   = $(VENV)/.installed
 
 .PHONY: install lab test benchmark clean
 
-$(STAMP): pyproject.toml setup.py course/_adam_loop.pyx
+$(STAMP): pyproject.toml setup.py course/_adam_loop.pyx course/_dense_relu.pyx
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -e ".[test]"
@@ -37,4 +37,4 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/training.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info course/_adam_loop.c course/*.so
+	rm -rf $(VENV) .pytest_cache build *.egg-info course/_adam_loop.c course/_dense_relu.c course/*.so

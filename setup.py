@@ -1,8 +1,9 @@
-"""Adam's compiled loop; everything else about the package is in pyproject.toml.
+"""The compiled loops; everything else about the package is in pyproject.toml.
 
-course/_adam_loop.pyx is Adam's update as one loop (course/_compiled.py says
-why). Cython turns it into C and the C compiler into an extension module
-when the course is installed. It is optional: without a C compiler the
+course/_adam_loop.pyx is Adam's update as one loop, course/_dense_relu.pyx a
+Dense layer's bias and relu in one pass each way (course/_compiled.py says
+why). Cython turns them into C and the C compiler into extension modules
+when the course is installed. They are optional: without a C compiler the
 install still succeeds, and numpy does the same work with the same numbers.
 
 -fno-math-errno lets the compiler use the processor's vector square root;
@@ -12,7 +13,11 @@ install still succeeds, and numpy does the same work with the same numbers.
 
 from setuptools import Extension, setup
 
+FLAGS = ["-fno-fast-math", "-fno-math-errno", "-ffp-contract=off"]
+
 setup(ext_modules=[
     Extension("course._adam_loop", ["course/_adam_loop.pyx"], optional=True,
-              extra_compile_args=["-fno-fast-math", "-fno-math-errno", "-ffp-contract=off"]),
+              extra_compile_args=FLAGS),
+    Extension("course._dense_relu", ["course/_dense_relu.pyx"], optional=True,
+              extra_compile_args=FLAGS),
 ])

@@ -1,4 +1,4 @@
-"""Speed machinery of Adam: its update as one compiled loop, when it was built.
+"""Speed machinery: Adam's update, and a Dense layer's bias and relu, as compiled loops.
 
 Nothing here changes a number. `course.optimizers.adam_update` is Adam as
 you read it: a dozen numpy operations, each one a pass over the whole
@@ -19,7 +19,17 @@ It is used only
   floats or ints.
 
 Otherwise `adam_update` below returns False and the numpy rule does the
-step. Set ENABLED = False to always use numpy.
+step.
+
+The same holds for a Dense layer with relu (course/_dense_relu.pyx): numpy
+adds the bias and takes the relu in two passes over z, and backward makes
+the mask, multiplies by it and sums the bias gradient in three; the loops
+do one pass each way, with numpy's numbers. `dense_relu_forward` and
+`dense_relu_backward` below return None where numpy must do it. Together
+the two loops take a wide relu network's training from about 70% to about
+80% of the machine's matrix-product speed (benchmarks/README.md).
+
+Set ENABLED = False to always use numpy.
 """
 
 import math
@@ -32,6 +42,10 @@ try:
     from course._adam_loop import adam_loop
 except ImportError:     # installed without a C compiler: numpy does it all
     adam_loop = None
+try:
+    from course._dense_relu import add_bias_relu, relu_gradient_and_bias_sum
+except ImportError:
+    add_bias_relu = relu_gradient_and_bias_sum = None
 
 ENABLED = True
 """False makes every optimizer use its numpy rule only."""
@@ -87,3 +101,56 @@ def _suits(param, grad, state, config):
     return all(type(moment) is np.ndarray and moment.dtype == param.dtype
                and moment.shape == param.shape and moment.flags.c_contiguous
                for moment in (m, v))
+
+
+# ---------------------------------------------------------------- Dense + relu
+
+def dense_relu_forward(x, kernel, bias):
+    """relu(x @ kernel + bias) as Dense computes it, or None where numpy must do it.
+
+    x: (n, d), kernel: (d, units), bias: (units,). Returns a: (n, units).
+    """
+    if not (ENABLED and add_bias_relu is not None and _dense_suits(x, kernel, bias)):
+        return None
+    z = np.dot(x, kernel)
+    add_bias_relu(z, bias)          # z = maximum(z + bias, 0), in place
+    return z
+
+
+def dense_relu_backward(grad_a, a, cache, input_gradient=True):
+    """(grad_x, grad_kernel, grad_bias) through relu and Dense, or None where numpy must.
+
+    grad_a, a: (n, units); cache: (x, kernel) of the forward pass. As
+    activations.ReLU.backward then layers.dense_backward compute them.
+    """
+    x, kernel = cache
+    if not (ENABLED and relu_gradient_and_bias_sum is not None
+            and type(grad_a) is np.ndarray and type(a) is np.ndarray
+            and grad_a.dtype == a.dtype == kernel.dtype and grad_a.shape == a.shape
+            and a.size >= PACK_LIMIT and grad_a.flags.c_contiguous and a.flags.c_contiguous
+            and _dense_suits(x, kernel, None)):
+        return None
+    grad_z = np.empty_like(a)
+    grad_bias = np.empty(a.shape[1], dtype=a.dtype)
+    relu_gradient_and_bias_sum(grad_a, a, grad_z, grad_bias)
+    grad_kernel = np.dot(x.T, grad_z)
+    grad_x = np.dot(grad_z, kernel.T) if input_gradient else None
+    return grad_x, grad_kernel, grad_bias
+
+
+def _dense_suits(x, kernel, bias):
+    """Whether the loops give numpy's numbers here: plain 2-D arrays of one float
+    dtype and matching shapes (numpy's path explains any mismatch), and at
+    least PACK_LIMIT outputs, below which numpy's own overhead is smaller.
+
+    At least 2 units, too: numpy sums the bias gradient of a single column
+    pairwise, in another order than the loop's row after row."""
+    arrays = (x, kernel) if bias is None else (x, kernel, bias)
+    if any(type(array) is not np.ndarray or array.dtype != kernel.dtype for array in arrays):
+        return False
+    if kernel.dtype not in (np.float32, np.float64) or x.ndim != 2 or kernel.ndim != 2:
+        return False
+    if x.shape[1] != kernel.shape[0] or kernel.shape[1] < 2 \
+            or x.shape[0] * kernel.shape[1] < PACK_LIMIT:
+        return False
+    return bias is None or (bias.shape == (kernel.shape[1],) and bias.flags.c_contiguous)

@@ -25,10 +25,16 @@ def gradients(dtype, steps=40, seed=0, shape=SHAPE):
 
 
 def assert_same_bits(ours, theirs):
-    """Equal as bit patterns: tells -0.0 from 0.0 and compares NaNs exactly."""
+    """Equal as bit patterns, so -0.0 differs from 0.0; NaN where the other has NaN.
+
+    (Which of two NaNs an addition passes on depends on the order of its
+    operands, so a NaN's sign bit carries no meaning and is not compared.)
+    """
     assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+    nan = np.isnan(ours)
+    np.testing.assert_array_equal(nan, np.isnan(theirs))
     as_integers = np.uint32 if ours.dtype == np.float32 else np.uint64
-    np.testing.assert_array_equal(ours.view(as_integers), theirs.view(as_integers))
+    np.testing.assert_array_equal(ours[~nan].view(as_integers), theirs[~nan].view(as_integers))
 
 
 def both_ways(start, grads, config, numpy_state=None, compiled_state=None):
@@ -205,3 +211,115 @@ def test_the_loop_refuses_arrays_of_different_lengths(needs_compiled_loop):
     with pytest.raises(ValueError, match="same length, but have 3, 2, 3 and 3"):
         _compiled.adam_loop(a, np.zeros(2, np.float32), a.copy(), a.copy(),
                             0.9, 0.1, 0.999, 0.001, 1e-7, 1e-3)
+
+
+# ---------------------------------------------------------------- Dense + relu
+
+@pytest.fixture
+def needs_compiled_relu():
+    if not _compiled.ENABLED or _compiled.add_bias_relu is None:
+        pytest.skip("course/_dense_relu.pyx was not compiled (no C compiler when the "
+                    "course was installed)")
+
+
+def relu_layer_both_ways(monkeypatch, x, grad_a, dtype, input_gradient=True, seed=0):
+    """Forward and backward of the same relu Dense layer, compiled and by numpy."""
+    from course import utils
+    from course.layers import Dense
+
+    results = []
+    for enabled in (True, False):
+        monkeypatch.setattr(_compiled, "ENABLED", enabled)
+        utils.set_random_seed(seed)
+        layer = Dense(grad_a.shape[1], activation="relu", dtype=dtype.__name__,
+                      bias_initializer="random_normal")
+        a = layer.forward(x)
+        grad_x = layer.backward(grad_a, input_gradient=input_gradient)
+        results.append((a, grad_x, layer.grads["kernel"], layer.grads["bias"]))
+    return results
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n, d, units", [(256, 512, 512), (95, 11, 512), (30000, 3, 2),
+                                         (7000, 5, 3), (1, 4, 20000), (30000, 2, 1)])
+def test_a_relu_layer_gives_numpys_bits_compiled(needs_compiled_relu, monkeypatch,
+                                                 dtype, n, d, units):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((n, d)).astype(dtype)
+    grad_a = rng.standard_normal((n, units)).astype(dtype)
+    x[0, 0] = np.nan                               # NaN must stay NaN through the relu
+    grad_a[-1, 0] = np.nan
+    grad_a[0, -1] = np.inf
+    grad_a[n // 2, -1] = -0.0
+    compiled, by_numpy = relu_layer_both_ways(monkeypatch, x, grad_a, dtype)
+    for ours, theirs in zip(compiled, by_numpy):
+        assert_same_bits(ours, theirs)
+    assert np.isnan(compiled[0][0]).all()
+
+
+def test_a_relu_layer_turns_minus_zero_into_zero_as_numpy_does(needs_compiled_relu,
+                                                               monkeypatch):
+    x = np.zeros((100, 1), np.float32)
+    x[::2] = -0.0
+    grad_a = -np.ones((100, 300), np.float32)      # times a zero mask: -0.0, as numpy
+    compiled, by_numpy = relu_layer_both_ways(monkeypatch, x, grad_a, np.float32,
+                                              input_gradient=False)
+    for ours, theirs in zip(compiled[:1] + compiled[2:], by_numpy[:1] + by_numpy[2:]):
+        assert_same_bits(ours, theirs)
+    assert compiled[1] is None and by_numpy[1] is None
+
+
+def test_a_relu_network_trains_to_the_same_bits_compiled_or_not(needs_compiled_relu,
+                                                                monkeypatch):
+    import course
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((300, 11)).astype(np.float32)
+    y = rng.standard_normal((300, 1)).astype(np.float32)
+
+    def train():
+        course.set_random_seed(0)
+        model = course.Sequential([course.Dense(128, activation="relu", input_shape=(11,)),
+                                   course.Dense(160, activation="relu"), course.Dense(1)])
+        model.compile(optimizer="adam", loss="mae")
+        history = model.fit(x, y, batch_size=150, epochs=3, verbose=0)
+        return model.get_weights(), history.history["loss"]
+
+    compiled_weights, compiled_losses = train()
+    monkeypatch.setattr(_compiled, "ENABLED", False)
+    numpy_weights, numpy_losses = train()
+    assert compiled_losses == numpy_losses
+    for ours, theirs in zip(compiled_weights, numpy_weights):
+        assert_same_bits(ours, theirs)
+
+
+def test_dense_uses_the_compiled_relu_for_large_relu_layers_only(needs_compiled_relu,
+                                                                 monkeypatch):
+    from course import activations
+    from course.layers import Dense
+
+    calls = []
+
+    def counting(name, loop):
+        def wrapped(*args):
+            calls.append(name)
+            return loop(*args)
+        return wrapped
+
+    monkeypatch.setattr(_compiled, "add_bias_relu",
+                        counting("forward", _compiled.add_bias_relu))
+    monkeypatch.setattr(_compiled, "relu_gradient_and_bias_sum",
+                        counting("backward", _compiled.relu_gradient_and_bias_sum))
+
+    class MyReLU(activations.ReLU):
+        pass
+
+    for layer, n in [(Dense(512, activation="relu"), 256),        # compiled
+                     (Dense(512, activation="relu"), 8),          # too small: numpy
+                     (Dense(1, activation="relu"), 30000),        # one unit: numpy
+                     (Dense(512, activation=MyReLU()), 256),      # your own relu: numpy
+                     (Dense(512, activation="tanh"), 256)]:       # not relu: numpy
+        a = layer.forward(np.ones((n, 4), np.float32))
+        layer.backward(np.ones_like(a))
+    assert calls == ["forward", "backward"]
