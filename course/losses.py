@@ -379,12 +379,14 @@ def binary_crossentropy_value_and_gradient(y_true, y_pred, from_logits=False):
         return _cost(_logit_losses(y_true, y_pred)), gradient
     p = np.clip(y_pred, EPSILON, 1 - EPSILON)
     one_minus_p = 1 - p
-    losses = -(y_true * np.log(p) + (1 - y_true) * np.log(one_minus_p))
+    log_likelihoods = y_true * np.log(p) + (1 - y_true) * np.log(one_minus_p)
     gradient = p - y_true
     gradient /= p * one_minus_p
-    gradient[(y_pred < EPSILON) | (y_pred > 1 - EPSILON)] = 0
+    clipped = p != y_pred
+    if clipped.any():                   # rare: a confident prediction
+        gradient[clipped] = 0
     gradient /= y_pred.size
-    return _cost(losses), gradient
+    return -_cost(log_likelihoods), gradient   # the mean of -log-likelihoods, exactly
 
 
 # --- Loss objects for compile(loss=...) --------------------------------------
