@@ -106,33 +106,35 @@ def _suits(param, grad, state, config):
 # ---------------------------------------------------------------- Dense + relu
 
 def dense_relu_forward(x, kernel, bias):
-    """relu(x @ kernel + bias) as Dense computes it, or None where numpy must do it.
+    """(z, a) of a relu Dense layer as dense_forward and ReLU compute them, or None.
 
-    x: (n, d), kernel: (d, units), bias: (units,). Returns a: (n, units).
+    x: (n, d), kernel: (d, units), bias: (units,). Returns z = x @ kernel + bias
+    and a = relu(z), both (n, units); None where numpy must do it.
     """
     if not (ENABLED and add_bias_relu is not None and _dense_suits(x, kernel, bias)):
         return None
     z = np.dot(x, kernel)
-    add_bias_relu(z, bias)          # z = maximum(z + bias, 0), in place
-    return z
+    a = np.empty_like(z)
+    add_bias_relu(z, bias, a)       # z += bias; a = maximum(z, 0)
+    return z, a
 
 
-def dense_relu_backward(grad_a, a, cache, input_gradient=True):
+def dense_relu_backward(grad_a, z, cache, input_gradient=True):
     """(grad_x, grad_kernel, grad_bias) through relu and Dense, or None where numpy must.
 
-    grad_a, a: (n, units); cache: (x, kernel) of the forward pass. As
+    grad_a, z: (n, units); cache: (x, kernel) of the forward pass. As
     activations.ReLU.backward then layers.dense_backward compute them.
     """
     x, kernel = cache
     if not (ENABLED and relu_gradient_and_bias_sum is not None
-            and type(grad_a) is np.ndarray and type(a) is np.ndarray
-            and grad_a.dtype == a.dtype == kernel.dtype and grad_a.shape == a.shape
-            and a.size >= PACK_LIMIT and grad_a.flags.c_contiguous and a.flags.c_contiguous
+            and type(grad_a) is np.ndarray and type(z) is np.ndarray
+            and grad_a.dtype == z.dtype == kernel.dtype and grad_a.shape == z.shape
+            and z.size >= PACK_LIMIT and grad_a.flags.c_contiguous and z.flags.c_contiguous
             and _dense_suits(x, kernel, None)):
         return None
-    grad_z = np.empty_like(a)
-    grad_bias = np.empty(a.shape[1], dtype=a.dtype)
-    relu_gradient_and_bias_sum(grad_a, a, grad_z, grad_bias)
+    grad_z = np.empty_like(z)
+    grad_bias = np.empty(z.shape[1], dtype=z.dtype)
+    relu_gradient_and_bias_sum(grad_a, z, grad_z, grad_bias)
     grad_kernel = np.dot(x.T, grad_z)
     grad_x = np.dot(grad_z, kernel.T) if input_gradient else None
     return grad_x, grad_kernel, grad_bias

@@ -192,14 +192,14 @@ class Dense:
                                  f"(examples, features). For one feature use x.reshape(-1, 1).")
             self.build(self.input_shape[0] if self.input_shape else x.shape[1])
         kernel, bias = self.params["kernel"], self.params["bias"]
-        if type(self.activation) is activations.ReLU:     # speed, same numbers:
-            a = _compiled.dense_relu_forward(x, kernel, bias)   # see course._compiled
-            if a is not None:
-                self._cache = ((x, kernel), a, a)  # z > 0 exactly where a > 0: enough for relu
-                return a
-        z, cache = dense_forward(x, kernel, bias)
-        a = self.activation.forward(z)
-        self._cache = (cache, z, a)
+        z_and_a = None
+        if type(self.activation) is activations.ReLU:    # speed, same numbers:
+            z_and_a = _compiled.dense_relu_forward(x, kernel, bias)  # see course._compiled
+        if z_and_a is None:
+            z, _ = dense_forward(x, kernel, bias)
+            z_and_a = z, self.activation.forward(z)
+        z, a = z_and_a
+        self._cache = ((x, kernel), z, a)
         return a
 
     def backward(self, grad_a, input_gradient=True):
@@ -216,7 +216,7 @@ class Dense:
                              f"output has shape {a.shape}; they must match.")
         grads = None
         if type(self.activation) is activations.ReLU:     # speed, same numbers
-            grads = _compiled.dense_relu_backward(grad_a, a, cache, input_gradient)
+            grads = _compiled.dense_relu_backward(grad_a, z, cache, input_gradient)
         if grads is None:
             grad_z = self.activation.backward(grad_a, z, a)
             grads = dense_backward(grad_z, cache, input_gradient)

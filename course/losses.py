@@ -379,14 +379,14 @@ def binary_crossentropy_value_and_gradient(y_true, y_pred, from_logits=False):
         return _cost(_logit_losses(y_true, y_pred)), gradient
     p = np.clip(y_pred, EPSILON, 1 - EPSILON)
     one_minus_p = 1 - p
-    log_likelihoods = y_true * np.log(p) + (1 - y_true) * np.log(one_minus_p)
+    losses = -(y_true * np.log(p) + (1 - y_true) * np.log(one_minus_p))
     gradient = p - y_true
     gradient /= p * one_minus_p
     clipped = p != y_pred
     if clipped.any():                   # rare: a confident prediction
         gradient[clipped] = 0
     gradient /= y_pred.size
-    return -_cost(log_likelihoods), gradient   # the mean of -log-likelihoods, exactly
+    return _cost(losses), gradient
 
 
 # --- Loss objects for compile(loss=...) --------------------------------------
