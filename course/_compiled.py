@@ -48,11 +48,11 @@ except ImportError:
     add_bias_relu = relu_gradient_and_bias_sum = None
 
 ENABLED = True
-"""False makes every optimizer use its numpy rule only."""
+"""False makes the optimizers and Dense layers use numpy only."""
 
 
 def available():
-    """Whether the compiled loop was built and is switched on."""
+    """Whether Adam's compiled loop was built and is switched on."""
     return ENABLED and adam_loop is not None
 
 
