@@ -250,14 +250,16 @@ def gemm_training(case):
     return prepare
 
 
-def adam_kind(numpy_only):
-    """Which Adam update the course library uses for large parameters here."""
+def compiled_loops(numpy_only):
+    """Whether the course library runs its compiled loops (Adam, relu layers) here."""
     from course import _compiled
     if numpy_only:
-        return "Adam: numpy rule only (--numpy-only)."
-    if not _compiled.available():
-        return "Adam: numpy rule (its compiled loop was not built at install)."
-    return "Adam: compiled loop for large kernels."
+        return "numpy only (--numpy-only)."
+    built = [name for name, loop in (("Adam", _compiled.adam_loop),
+                                     ("relu layers", _compiled.add_bias_relu)) if loop]
+    if not built:
+        return "numpy only: the compiled loops were not built at install."
+    return f"Compiled loops: {' and '.join(built)}."
 
 
 def peak_memory_mb(case_key, quick, numpy_only):
@@ -304,7 +306,7 @@ def main(argv=None):
     parser.add_argument("--cases", default="abc",
                         help="which trainings to run, e.g. --cases a (default: abc)")
     parser.add_argument("--numpy-only", action="store_true",
-                        help="update with the numpy rules only, not Adam's compiled loop")
+                        help="numpy only: not the compiled loops for Adam and relu layers")
     parser.add_argument("--measure-memory", metavar="CASE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.numpy_only:
@@ -332,7 +334,7 @@ def main(argv=None):
           + f"; {os.cpu_count()} CPUs, {threads} BLAS threads"
           + ("; QUICK run: rough figures" if args.quick else ""))
     print(f"Median of {runs} run(s) after a warm-up, float32; ratios are medians of the "
-          f"runs' ratios. {adam_kind(args.numpy_only)}")
+          f"runs' ratios. {compiled_loops(args.numpy_only)}")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     if load > 0.5:
         print(f"Note: the load average is {load:.1f}: other programs are using the CPUs, "
