@@ -451,6 +451,19 @@ def test_a_function_exercise_compares_tuples_item_by_item():
     assert line.endswith("value 1 of the 2 returned should be a number, got an object")
 
 
+def test_an_input_that_holds_arrays_is_unchanged_unless_an_array_in_it_changes():
+    params = {"w": np.ones(2), "b": (np.zeros(1), [np.ones(1)])}
+    exercise = FunctionExercise("total", reference=lambda p: float(p["w"].sum()),
+                                cases=[Case(params)])
+    assert exercise.grade({"total": lambda p: float(p["w"].sum())}).passed
+
+    def total(p):
+        p["b"][1][0] += 1
+        return float(p["w"].sum())
+
+    assert "changed its argument p in place" in exercise.grade({"total": total}).detail
+
+
 def test_checks_never_mutate_their_own_inputs():
     exercise = checks.find("mse")
     before = [np.copy(a) for case in exercise.cases for a in case.args]

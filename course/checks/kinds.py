@@ -87,6 +87,13 @@ def _argument_names(function, args, kwargs):
 
 
 def _same(a, b):
+    """Whether an argument is unchanged: arrays bit for bit, containers item by item."""
+    if isinstance(a, (tuple, list)) or isinstance(b, (tuple, list)):
+        return (type(a) is type(b) and len(a) == len(b)
+                and all(_same(x, y) for x, y in zip(a, b)))
+    if isinstance(a, dict) or isinstance(b, dict):
+        return (isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys()
+                and all(_same(a[k], b[k]) for k in a))
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return (isinstance(b, np.ndarray) and isinstance(a, np.ndarray) and a.shape == b.shape
                 and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True))
