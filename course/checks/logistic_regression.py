@@ -24,7 +24,7 @@ from course import activations, losses, metrics
 from course.checks import guard
 from course.checks.kinds import (Case, FunctionExercise, TrainingExercise,
                                  references_in_place_of)
-from course.checks.mistakes import Mistake, scaled
+from course.checks.mistakes import Mistake, raised, scaled
 from course.checks.verdicts import correct, incorrect
 from course.data import load_digits01, make_two_blobs
 
@@ -278,6 +278,13 @@ logistic_loss = FunctionExercise(
                          "    y, z = labels.astype(float), sigmoid(logits)\n"
                          "    losses = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))\n"
                          "    return float(np.mean(losses))\n")),
+        Mistake("numpy cannot negate True/False labels (-y raises): cast the labels to "
+                "float first, np.asarray(labels, dtype=float)",
+                when=raised("TypeError", "numpy boolean"),
+                example=("def logistic_loss(labels, logits):\n"
+                         "    p = sigmoid(logits)\n"
+                         "    losses = -labels * np.log(p) - (1 - labels) * np.log(1 - p)\n"
+                         "    return float(np.mean(losses))\n")),
     ],
     uses={"sigmoid": activations.sigmoid},
 )
@@ -386,6 +393,18 @@ train_logistic = TrainingExercise(
                          "        grad_w, grad_b = logistic_gradients(x, y, w, b)\n"
                          "        w = w + learning_rate * grad_w\n"
                          "        b = b + learning_rate * grad_b\n"
+                         "    return costs\n")),
+        Mistake("b became an array of one value per weight: is the bias updated with "
+                "the weights' gradient? b = b - learning_rate * grad_b",
+                when=raised("ValueError", "shapes (200,) (2,)"),
+                example=("def train_logistic(x, y, learning_rate, steps):\n"
+                         "    w, b = np.zeros(x.shape[1]), 0.0\n"
+                         "    costs = []\n"
+                         "    for step in range(steps):\n"
+                         "        costs.append(logistic_loss(y, x @ w + b))\n"
+                         "        grad_w, grad_b = logistic_gradients(x, y, w, b)\n"
+                         "        w = w - learning_rate * grad_w\n"
+                         "        b = b - learning_rate * grad_w\n"
                          "    return costs\n")),
         Mistake("your cost stops far above where it should: is the bias updated too "
                 "(b = b - learning_rate * grad_b)?",
