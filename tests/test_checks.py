@@ -17,7 +17,7 @@ from course import checks
 from course.checks import BlankError, ____, check, hint, is_blank, solution
 from course.checks.kinds import (Case, FunctionExercise, GradientExercise, TrainingExercise,
                                  ValueExercise)
-from course.checks.mistakes import Mistake, scaled
+from course.checks.mistakes import Mistake, raised, scaled
 from course.checks.verdicts import compare, describe, status_of_line
 from course.notebooks.cells import (answer_cells, exercise_of, is_answer, source_of,
                                     to_exercise, to_solution)
@@ -560,3 +560,27 @@ def test_a_mistake_needs_either_an_answer_or_a_relation():
         Mistake("neither")
     with pytest.raises(ValueError, match="exactly one of answer="):
         Mistake("both", answer=1.0, when=scaled(2))
+
+
+def test_an_error_that_a_known_mistake_raises_is_named_before_the_error():
+    def negated_labels(labels):
+        return float(np.mean(-labels))
+
+    exercise = FunctionExercise(
+        "cost", reference=lambda labels: float(np.mean(-np.asarray(labels, dtype=float))),
+        cases=[Case(np.array([True, False]), label="True/False")],
+        mistakes=[Mistake("cast the labels to float first",
+                          when=raised("TypeError", "numpy boolean"))])
+    detail = exercise.grade({"cost": negated_labels}).detail
+    assert detail.startswith("cast the labels to float first (on cost(labels=[ True, False]) "
+                             "(True/False): raised TypeError: The numpy boolean negative")
+    other = exercise.grade({"cost": lambda labels: 1 / 0}).detail
+    assert other.startswith("on cost(") and "cast the labels" not in other
+
+
+def test_a_relation_on_values_never_takes_an_error_for_a_mistake():
+    exercise = FunctionExercise("cost", reference=_mean_square,
+                                cases=[Case(np.array([1.0]), np.array([2.0]))],
+                                mistakes=[SUMMED, Mistake("flipped", when=scaled(-1))])
+    detail = exercise.grade({"cost": lambda y_true, y_pred: 1 / 0}).detail
+    assert detail.startswith("on cost(") and "raised ZeroDivisionError" in detail

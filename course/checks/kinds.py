@@ -223,13 +223,19 @@ class Exercise:
             detail = f"{mistake.says} ({detail})"
         return incorrect(self.name, detail)
 
-    def failure_verdict(self, failure, where):
-        """The verdict for an exception raised by the answer."""
+    def failure_verdict(self, failure, where, expected=None, case=None):
+        """The verdict for an exception raised by the answer: the named mistake
+        first when the exception is one a known mistake raises (the mistake's
+        relation sees the Failure as what the answer gave)."""
         if failure.blank:
             return not_attempted(self.name, _BLANK_LEFT)
         if failure.not_implemented:
             return not_attempted(self.name, _NOT_IMPLEMENTED)
-        return incorrect(self.name, f"{where}: raised {failure}")
+        detail = f"{where}: raised {failure}"
+        mistake = first_made(self.mistakes, failure, expected, case)
+        if mistake is not None:
+            detail = f"{mistake.says} ({detail})"
+        return incorrect(self.name, detail)
 
 
 class ValueExercise(Exercise):
@@ -290,7 +296,7 @@ class FunctionExercise(Exercise):
             args, kwargs = case.copies()
             result, failure = run_answer(function, args, kwargs, self.uses)
             if failure:
-                return self.failure_verdict(failure, where)
+                return self.failure_verdict(failure, where, expected, case)
             if is_blank(result):
                 return not_attempted(self.name, _BLANK_LEFT)
             reason = self.mismatch(expected, result, case)
@@ -377,7 +383,8 @@ class TrainingExercise(Exercise):
         costs, failure = run_answer(function, args, kwargs, self.uses)
         where = f"on {self.case.describe(self.answer_name, self.reference)}"
         if failure:
-            return self.failure_verdict(failure, where)
+            return self.failure_verdict(failure, where, expected,
+                                        _Seeded(self.case, self.seed))
         if is_blank(costs):
             return not_attempted(self.name, _BLANK_LEFT)
         problem = self._problem_with(costs, expected)

@@ -14,7 +14,10 @@ A Mistake describes one such wrong answer in one of two ways:
         ValueExercise, the mistaken value): the learner's result matches it;
     Mistake("...", when=scaled(-1))
         a relation between the right result and the learner's: here, the
-        sign is flipped.
+        sign is flipped;
+    Mistake("...", when=raised("TypeError", "boolean subtract"))
+        an error the mistake raises: when an answer raises, the relation
+        sees the kinds.Failure (its .type and .message) as the result.
 
 `example` is the source of an answer cell that makes the mistake. The tests
 run every example and prove that its verdict names the mistake, so a named
@@ -93,6 +96,17 @@ def scaled(factor, rtol=1e-4, atol=1e-9):
                 and all(np.allclose(g, factor * e, rtol=rtol, atol=atol) for e, g in pairs))
 
     relation.__name__ = f"scaled({factor})"
+    return relation
+
+
+def raised(type_name, containing=""):
+    """A relation: the answer raised an exception of type `type_name` (its
+    class name, e.g. "TypeError") whose message contains `containing`."""
+    def relation(expected, got):
+        return (getattr(got, "type", None) == type_name
+                and containing in getattr(got, "message", ""))
+
+    relation.__name__ = f"raised({type_name!r}, {containing!r})"
     return relation
 
 
