@@ -449,9 +449,9 @@ batch_and_rate = TrainingChoiceExercise(
         "size? Try a few pairs with cost_after_training(batch_size, learning_rate) and "
         "compare with the best line's cost.",
         "Batches of the whole set make only 2 steps; batches of one make 128, each "
-        "pulled around by a single point. Something in between, with a learning rate "
-        "between 0.03 and 0.3, does well.",
-        "batch_and_rate = (4, 0.1)",
+        "pulled around by a single point. Batches of a few examples (2 to 8) with a "
+        "learning rate around 0.3 do well.",
+        "batch_and_rate = (4, 0.3)",
     ],
     wrong_answer="batch_and_rate = (64, 0.1)",
     mistakes=[
