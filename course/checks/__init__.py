@@ -34,6 +34,8 @@ __all__ = ["check", "hint", "solution", "____", "BlankError", "Verdict", "find",
 UNIT_MODULES = [
     "course.checks.loss_and_gradient_step",
     "course.checks.logistic_regression",
+    "course.checks.stochastic_gradient_descent",
+    "course.checks.backpropagation",
 ]
 
 _MISSING = object()
