@@ -31,7 +31,7 @@ __all__ = ["check", "hint", "solution", "____", "BlankError", "Verdict", "find",
            "exercises", "grade", "is_blank"]
 
 # One module per unit; each defines UNIT (its notebook's name) and EXERCISES.
-UNIT_MODULES = ["course.checks.loss_and_cost"]
+UNIT_MODULES = ["course.checks.loss_and_cost", "course.checks.gradient_descent"]
 
 _MISSING = object()
 _registry = {}
