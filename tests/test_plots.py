@@ -369,6 +369,20 @@ def test_each_frame_shows_its_minibatch_and_the_line_after_its_step(line):
     anim.to_jshtml()
 
 
+def test_a_fast_frame_looks_like_the_whole_figure_drawn_again(line):
+    anim = animate_sgd(*line, batch_size=10, learning_rate=0.1, epochs=2)
+    frames = embedded_frames(anim.to_jshtml())
+    for index in (0, 6):
+        fast = np.asarray(Image.open(io.BytesIO(base64.b64decode(frames[index])))
+                          .convert("RGB"), dtype=int)
+        anim._func(index)
+        buffer = io.BytesIO()
+        anim._fig.savefig(buffer, format="png")
+        full = np.asarray(Image.open(buffer).convert("RGB"), dtype=int)
+        differs = np.abs(fast - full).sum(axis=2) > 60
+        assert differs.mean() < 0.005, f"frame {index}: {differs.mean():.2%} of pixels differ"
+
+
 def test_the_animation_html_is_the_same_on_every_run_but_its_counter(line):
     def html():
         return re.sub(r"_\d+\b", "_N", animate_sgd(*line, batch_size=25, epochs=1).to_jshtml())

@@ -120,20 +120,19 @@ class _FastFrames:
             shown = figure.canvas
             self._canvas = FigureCanvasAgg(figure)   # it makes itself figure.canvas ...
             figure.set_canvas(shown)                 # ... which stays the animation's
+            # Hidden, not set_animated: while saving, matplotlib draws animated artists too.
+            visible = [artist.get_visible() for artist in self._animated]
             for artist in self._animated:
-                artist.set_animated(True)
+                artist.set_visible(False)
             self._canvas.draw()
             self._background = self._canvas.copy_from_bbox(figure.bbox)
+            for artist, shown in zip(self._animated, visible):
+                artist.set_visible(shown)
         self._canvas.restore_region(self._background)
         renderer = self._canvas.get_renderer()
         for artist in self._animated:
             artist.draw(renderer)
         return Image.fromarray(np.asarray(renderer.buffer_rgba()).copy(), "RGBA")
-
-    def finish(self):
-        for artist in getattr(self, "_animated", ()):
-            artist.set_animated(False)
-        super().finish()
 
 
 class _FastHTMLWriter(_FastFrames, HTMLWriter):
@@ -170,7 +169,10 @@ class _FastPillowWriter(_FastFrames, PillowWriter):
         self._start_frames(animated)
 
     def grab_frame(self, **savefig_kwargs):
-        self._frames.append(self._frame_image().convert("RGB"))
+        # GIF frames hold 256 colours; choosing them quickly here saves pillow
+        # its slow median cut on every frame.
+        self._frames.append(self._frame_image().convert("RGB").quantize(
+            256, method=Image.Quantize.FASTOCTREE))
 
 
 def make_offline(html):
