@@ -510,3 +510,33 @@ def test_liveplot_in_a_real_kernel_leaves_one_figure_in_the_notebook():
 def test_liveplot_checks_its_interval():
     with pytest.raises(ValueError, match="seconds"):
         LivePlot(min_interval=-1)
+
+
+# ---------------------------------------------------------------- the cost of a line
+
+def test_the_cost_of_a_line_is_the_mean_squared_error_of_that_line(line):
+    from course.data.synthetic import make_line_cost
+    from course.gradcheck import check_gradient
+    from course.losses import mse
+
+    x, y = line
+    surface = make_line_cost(x, y)
+    for w, b in [(0.0, 0.0), (2.0, 1.0), (-1.5, 3.0)]:
+        assert surface([w, b]) == pytest.approx(mse(y, w * x + b), rel=1e-12)
+    grid = np.stack(np.meshgrid([0.0, 1.0], [2.0, 3.0, 4.0]), axis=-1)
+    assert surface(grid).shape == (3, 2)
+    assert check_gradient(surface, surface.gradient, np.array([0.5, -0.3])) < 1e-6
+    np.testing.assert_allclose(surface.minimum, np.polyfit(x, y, 1))
+    np.testing.assert_allclose(surface.gradient(surface.minimum), 0.0, atol=1e-12)
+    ax = plot_loss_surface(surface)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("w (slope)", "b (intercept)")
+    assert ax.get_title() == "The cost of the line"
+
+
+def test_the_cost_of_a_line_needs_two_different_inputs():
+    from course.data.synthetic import make_line_cost
+
+    with pytest.raises(ValueError, match="two different x"):
+        make_line_cost([1.0, 1.0], [2.0, 3.0])
+    with pytest.raises(ValueError, match="one number per example"):
+        make_line_cost([1.0, 2.0], [2.0])
