@@ -139,15 +139,21 @@ def batch_size_explorer(x=None, y=None, epochs=5, seed=0):
     round. A run that diverges says so.
     Returns an Explorer with the sliders `batch_size` and `learning_rate`.
     """
-    if x is None and y is None:
+    if (x is None) != (y is None):
+        raise ValueError("Pass both x and y (the examples), or neither for the made-up line.")
+    if x is None:
         x, y = make_noisy_line(n_samples=50, seed=0)
-    run = fit_line_by_sgd(x, y, batch_size=1, learning_rate=0.01, epochs=1, seed=seed)  # checks
+    # One cheap full-batch run checks x, y and epochs at the door, and gives the
+    # starting cost and the least-squares line every picture is measured against.
+    reference = fit_line_by_sgd(x, y, batch_size=len(x), learning_rate=0.01, epochs=epochs,
+                                seed=seed)
     x, y = np.asarray(x, dtype=np.float64).reshape(-1), np.asarray(y, dtype=np.float64)
     y = y.reshape(-1)
     sizes = [size for size in BATCH_SIZES if size < len(x)] + [len(x)]
     default = 10 if 10 in sizes else sizes[len(sizes) // 2]
-    best_cost = float(np.mean((run.best[0] * x + run.best[1] - y) ** 2))
-    start_cost = float(run.costs[0])
+    w_best, b_best = reference.best
+    best_cost = float(np.mean((w_best * x + b_best - y) ** 2))
+    start_cost = float(reference.costs[0])
 
     def draw(figure, batch_size, learning_rate):
         loss_ax, line_ax = figure.subplots(1, 2)

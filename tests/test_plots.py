@@ -393,7 +393,7 @@ def test_a_fast_frame_looks_like_the_whole_figure_drawn_again(line):
         anim._fig.savefig(buffer, format="png")
         full = np.asarray(Image.open(buffer).convert("RGB"), dtype=int)
         differs = np.abs(fast - full).sum(axis=2) > 60
-        assert differs.mean() < 0.005, f"frame {index}: {differs.mean():.2%} of pixels differ"
+        assert differs.mean() < 0.001, f"frame {index}: {differs.mean():.2%} of pixels differ"
 
 
 def test_the_animation_html_is_the_same_on_every_run_but_its_counter(line):

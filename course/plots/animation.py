@@ -36,11 +36,13 @@ INTERVAL_MS = 200
 COLOURS_PER_FRAME = 96    # a frame's PNG keeps this many colours: a third of the size
 
 # matplotlib's buttons are Font Awesome icons from a CDN; these need no font.
+# Only characters that common fonts have (the media symbols U+23EE.. often are
+# missing); each button also keeps matplotlib's title and aria-label.
 _BUTTON_TEXT = {
-    "fa-minus": "&minus;", "fa-fast-backward": "&#x23EE;&#xFE0E;",
+    "fa-minus": "&minus;", "fa-fast-backward": "|&#x25C0;&#xFE0E;",
     "fa-step-backward": "&#x25C2;&#xFE0E;", "fa-play fa-flip-horizontal": "&#x25C0;&#xFE0E;",
-    "fa-pause": "&#x23F8;&#xFE0E;", "fa-play": "&#x25B6;&#xFE0E;",
-    "fa-step-forward": "&#x25B8;&#xFE0E;", "fa-fast-forward": "&#x23ED;&#xFE0E;",
+    "fa-pause": "||", "fa-play": "&#x25B6;&#xFE0E;",
+    "fa-step-forward": "&#x25B8;&#xFE0E;", "fa-fast-forward": "&#x25B6;&#xFE0E;|",
     "fa-plus": "+",
 }
 _ICON = re.compile(r'<i class="fa ([a-z\- ]+)"></i>')
@@ -122,12 +124,16 @@ class _FastFrames:
             figure.set_canvas(shown)                 # ... which stays the animation's
             # Hidden, not set_animated: while saving, matplotlib draws animated artists too.
             visible = [artist.get_visible() for artist in self._animated]
+            # Laying out the axes moves a hidden title out of the way; put it back.
+            places = [getattr(artist, "get_position", lambda: None)() for artist in self._animated]
             for artist in self._animated:
                 artist.set_visible(False)
             self._canvas.draw()
             self._background = self._canvas.copy_from_bbox(figure.bbox)
-            for artist, shown in zip(self._animated, visible):
+            for artist, shown, place in zip(self._animated, visible, places):
                 artist.set_visible(shown)
+                if place is not None:
+                    artist.set_position(place)
         self._canvas.restore_region(self._background)
         renderer = self._canvas.get_renderer()
         for artist in self._animated:

@@ -150,7 +150,9 @@ def _as_classes(predictions, n):
     if predictions.ndim == 2 and predictions.shape[1] > 1:
         return predictions.argmax(axis=1)
     predictions = predictions.reshape(n)
-    if np.issubdtype(predictions.dtype, np.floating) and not np.all(predictions == np.round(predictions)):
+    fractions = np.issubdtype(predictions.dtype, np.floating) and \
+        not np.all(predictions == np.round(predictions))
+    if fractions:
         return (predictions >= 0.5).astype(np.int64)     # probabilities of class 1
     return predictions.astype(np.int64)
 
