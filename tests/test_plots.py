@@ -553,3 +553,17 @@ def test_the_cost_of_a_line_needs_two_different_inputs():
         make_line_cost([1.0, 1.0], [2.0, 3.0])
     with pytest.raises(ValueError, match="one number per example"):
         make_line_cost([1.0, 2.0], [2.0])
+
+
+def test_liveplot_with_metrics_draws_them_in_a_second_panel():
+    course.set_random_seed(0)
+    x, y = make_noisy_line(n_samples=40, seed=2)
+    model = course.Sequential([course.Dense(1, input_shape=(1,))])
+    model.compile(optimizer=SGD(learning_rate=0.05), loss="mse", metrics=["mae"])
+    live = LivePlot(metrics=["mae"])
+    history = model.fit(x[:, None], y, epochs=3, verbose=0, validation_split=0.25,
+                        callbacks=[live])
+    loss_ax, metric_ax = live.figure.axes
+    np.testing.assert_allclose(line_by_label(metric_ax, "validation mae").get_ydata(),
+                               history.history["val_mae"])
+    np.testing.assert_array_equal(line_by_label(loss_ax, "training").get_xdata(), [1, 2, 3])
