@@ -402,6 +402,12 @@ def test_the_animation_html_is_the_same_on_every_run_but_its_counter(line):
     assert html() == html()
 
 
+def test_the_animation_prints_without_a_memory_address(line):
+    anim = animate_sgd(*line, batch_size=25, epochs=2)
+    assert repr(anim) == "<animation: 4 frames>"
+    anim.to_jshtml()
+
+
 def test_animate_sgd_writes_a_gif_with_pillow(line, tmp_path):
     anim = animate_sgd(*line, batch_size=25, epochs=2)
     path = anim.save_gif(tmp_path / "sgd.gif")

@@ -67,7 +67,13 @@ class OfflineAnimation(FuncAnimation):
 
     def __init__(self, fig, func, frames, animated=(), **kwargs):
         self.animated = list(animated)
+        self.frame_count = frames if isinstance(frames, int) else len(frames)
         super().__init__(fig, func, frames=frames, **kwargs)
+
+    def __repr__(self):
+        # The stored text/plain beside the player: no memory address, so a
+        # re-executed notebook stores the same bytes.
+        return f"<animation: {self.frame_count} frames>"
 
     def to_jshtml(self, fps=None, embed_frames=True, default_mode=None):
         """The player as one HTML string, every frame embedded as a PNG."""
