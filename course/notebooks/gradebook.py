@@ -13,10 +13,8 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from course.checks.verdicts import status_of_line
-
-STATUSES = ("correct", "incorrect", "not-attempted", "error")
-_SYMBOL = {"correct": "✓", "incorrect": "✗", "not-attempted": "○", "error": "!"}
+from course.checks.verdicts import GRADEBOOK_STATUSES as STATUSES
+from course.checks.verdicts import SYMBOLS, status_of_line
 
 
 @dataclass
@@ -37,7 +35,7 @@ def row_line(row):
     """A row as the verdict line the student saw, or an error line in the same style."""
     if status_of_line(row.message) is not None:
         return row.message
-    symbol = _SYMBOL[row.status]
+    symbol = SYMBOLS[row.status]
     return f"{symbol} {row.exercise or row.submission}: {row.status} — {row.message}"
 
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.notebooks.cells import exercise_of, source_of, tags_of
+from course.checks.markup import exercise_of, source_of, tags_of
 
 # Outputs are dropped as soon as a notebook is read, but reading takes about four
 # times the file's size in memory.
