@@ -1,7 +1,9 @@
 """The `course` command (also `python -m course`).
 
     course build [NOTEBOOK ...] [--check]     exercises from solutions
-    course grade PATH ... [--out DIR] [--jobs N] [--timeout SECONDS]
+    course grade PATH ... [--out DIR] [--jobs N] [--timeout SECONDS] [--shard K/N]
+                          [--sandbox auto|bwrap|none] [--only NAME ...]
+    course merge DIR ... --out DIR            the shards' gradebooks as one
 
 Run `course COMMAND --help` for the options of each.
 """
@@ -9,8 +11,6 @@ Run `course COMMAND --help` for the options of each.
 import argparse
 import os
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 
@@ -53,12 +53,14 @@ def _parser():
 
     grade = commands.add_parser(
         "grade", help="grade submissions against the executed solutions with nbval",
-        description="Grade notebooks (files, or folders searched for *.ipynb). The answer "
-                    "cells of each are put into a fresh copy of the executed solution and "
-                    "run with `pytest --nbval-lax` in a separate process and folder. Writes "
-                    "DIR/grades.csv, DIR/grades.json and DIR/feedback/. Exits 0 whenever "
-                    "grading ran, whatever the grades.")
-    grade.add_argument("paths", nargs="+", type=Path, help="notebooks or folders of them")
+        description="Grade notebooks (files, folders searched for *.ipynb, or zip archives "
+                    "read as if unpacked). The answer cells of each are put into a fresh "
+                    "copy of the executed solution and run with `pytest --nbval-lax` in a "
+                    "separate process and folder. Writes DIR/grades.csv, DIR/grades.json, "
+                    "DIR/summary.txt and DIR/feedback/. Exits 0 whenever grading ran, "
+                    "whatever the grades.")
+    grade.add_argument("paths", nargs="+", type=Path,
+                       help="notebooks, folders of them, or zip archives of them")
     grade.add_argument("--out", type=Path, default=Path("grades"),
                        help="folder for the gradebook and feedback (default: grades)")
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
@@ -70,8 +72,46 @@ def _parser():
     grade.add_argument("--solutions", type=Path, default=None,
                        help="folder of executed solution notebooks (default: ./solutions, "
                             "or the course's own)")
+    _add_scale_options(grade)
     grade.set_defaults(run=_run_grade)
+
+    merge = commands.add_parser(
+        "merge", help="join the gradebooks of the shards into one",
+        description="Join the gradebooks that `course grade --shard K/N` wrote into exactly "
+                    "the one a single run would have written. Exits 2, saying why, when a "
+                    "shard is missing or given twice, or the shards were graded against "
+                    "different solutions or settings.")
+    merge.add_argument("gradebooks", nargs="+", type=Path, metavar="DIR",
+                       help="the --out folder of every shard")
+    merge.add_argument("--out", type=Path, required=True,
+                       help="folder for the merged gradebook")
+    merge.add_argument("--overrides", type=Path, default=None, metavar="CSV",
+                       help="grades set by hand to apply (default: OUT/overrides.csv if it "
+                            "exists)")
+    merge.set_defaults(run=_run_merge)
     return parser
+
+
+def _add_scale_options(grade):
+    """The options for large classes, untrusted code and regrades."""
+    grade.add_argument("--shard", default=None, metavar="K/N",
+                       help="grade only shard K (from 0) of N; a submission's shard depends "
+                            "only on its name. Join the shards with `course merge`")
+    grade.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
+                       help="run each submission under bubblewrap: no network, a read-only "
+                            "machine, its own processes (bwrap: required, an error if it "
+                            "cannot run here; auto: when it can; default: auto)")
+    grade.add_argument("--processes", type=int, default=256, metavar="N",
+                       help="processes and threads each submission may run under bwrap "
+                            "(default: 256)")
+    grade.add_argument("--only", nargs="+", default=None, metavar="NAME",
+                       help="regrade only these submissions (names as in grades.csv) into "
+                            "the gradebook already in --out")
+    grade.add_argument("--overrides", type=Path, default=None, metavar="CSV",
+                       help="grades set by hand (submission,exercise,points,note), applied "
+                            "after grading (default: OUT/overrides.csv if it exists)")
+    grade.add_argument("--quiet", action="store_true",
+                       help="print only the summary: no line per submission, no progress bar")
 
 
 def _run_build(args):
@@ -110,62 +150,15 @@ def _run_build(args):
 
 
 def _run_grade(args):
-    from course.notebooks.grade import GradingError, grade_all
-    from course.notebooks.gradebook import row_line, summary_table
-    from course.notebooks.sandbox import Limits
-    from course.notebooks.solutions import find_solutions_dir
+    from course.notebooks.commands import run_grade
 
-    solutions = find_solutions_dir(args.solutions)
-    if solutions is None:
-        where = args.solutions or "./solutions"
-        print(f"course grade: no solutions folder at {where}; pass --solutions DIR",
-              file=sys.stderr)
-        return 2
-    limits = Limits(cell_timeout=args.timeout, memory_mb=args.memory)
-    done = []
-
-    def report(rows):
-        done.append(rows)
-        points = sum(r.points for r in rows)
-        most = sum(r.max_points for r in rows)
-        print(f"[{len(done)}] {rows[0].submission}: {points:g} / {most:g}", flush=True)
-        if len(args.paths) == 1 and args.paths[0].is_file():
-            for row in rows:
-                print(f"    {row_line(row)}")
-
-    start = time.monotonic()
-    try:
-        rows = grade_all(args.paths, solutions, jobs=args.jobs, limits=limits, progress=report)
-    except (GradingError, OSError) as error:
-        print(f"course grade: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("course grade: interrupted; nothing was written", file=sys.stderr)
-        return 130
-    seconds = time.monotonic() - start
-    print()
-    print(summary_table(rows))
-    out = _write_gradebook_somewhere(rows, args.out)
-    print(f"\nGraded {len(done)} submission(s) in {seconds:.1f} s "
-          f"({60 * len(done) / seconds:.0f} per minute). Gradebook: {out / 'grades.csv'}, "
-          f"{out / 'grades.json'}; feedback in {out / 'feedback'}/")
-    return 0 if out == args.out else 2
+    return run_grade(args)
 
 
-def _write_gradebook_somewhere(rows, out):
-    """Write the gradebook to `out`, or, if that fails, to a new temporary folder
-    rather than lose the grading; return the folder it is in."""
-    from course.notebooks.gradebook import write_gradebook
+def _run_merge(args):
+    from course.notebooks.commands import run_merge
 
-    try:
-        write_gradebook(rows, out)
-        return out
-    except OSError as error:
-        fallback = Path(tempfile.mkdtemp(prefix="course-grades-"))
-        write_gradebook(rows, fallback)
-        print(f"course grade: could not write the gradebook to {out}/ ({error}); "
-              f"it was written to {fallback}/ instead", file=sys.stderr)
-        return fallback
+    return run_merge(args)
 
 
 if __name__ == "__main__":

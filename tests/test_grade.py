@@ -208,7 +208,7 @@ def test_the_gradebook_has_a_row_per_submission_and_exercise(tmp_path):
     with open(tmp_path / "grades.csv", encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     assert list(rows[0]) == ["submission", "notebook", "exercise", "status", "points",
-                             "max_points", "message", "review"]
+                             "max_points", "message", "review", "override"]
     assert [(r["submission"], r["exercise"], r["status"]) for r in rows] == \
            [(r.submission, r.exercise, r.status) for r in ROWS]
     report = json.loads((tmp_path / "grades.json").read_text())
@@ -238,7 +238,7 @@ def test_feedback_reads_by_exercise_with_the_verdict_or_the_error():
 
 
 def test_a_gradebook_that_cannot_be_written_where_asked_is_written_elsewhere(tmp_path, capsys):
-    from course.cli import _write_gradebook_somewhere
+    from course.notebooks.commands import _write_gradebook_somewhere
 
     (tmp_path / "grades.csv").mkdir()  # as a submission could have done while it ran
     out = _write_gradebook_somewhere(ROWS, tmp_path)

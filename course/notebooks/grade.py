@@ -43,6 +43,7 @@ class Unit:
     name: str
     notebook: dict
     exercises: list                      # [(name, points)] in notebook order
+    path: Path = None                    # the executed solution notebook
     answer_ids: dict = field(default_factory=dict)   # exercise -> [answer cell ids]
     blanks: dict = field(default_factory=dict)       # answer cell id -> exercise source
 
@@ -66,7 +67,7 @@ def load_units(solutions_dir):
             raise GradingError(f"{path} has no stored outputs to grade against; run "
                                f"`course build` first")
         unit = Unit(path.stem, notebook,
-                    [(e["name"], e["points"]) for e in meta["exercises"]])
+                    [(e["name"], e["points"]) for e in meta["exercises"]], path)
         for cell in answer_cells(notebook):
             unit.answer_ids.setdefault(exercise_of(cell), []).append(cell["id"])
             unit.blanks[cell["id"]] = to_exercise(source_of(cell))
@@ -262,17 +263,22 @@ def _sentence(text):
 
 # --- A batch ---------------------------------------------------------------------------
 
-def grade_all(paths, solutions_dir, jobs=2, limits=None, progress=None):
-    """Grade every submission under `paths`; return all rows, in the order found.
+def grade_all(paths, solutions_dir, jobs=2, limits=None, progress=None, sandbox=None):
+    """Grade every submission under `paths`; return all rows, sorted by submission name.
 
     progress: called with each submission's rows as soon as it is graded.
+    sandbox: a course.notebooks.bwrap.Bubblewrap to run each submission in, or None.
     """
-    units = load_units(solutions_dir)
-    submissions = collect(paths)
+    return grade_submissions(collect(paths), load_units(solutions_dir), jobs, limits,
+                             progress, sandbox)
+
+
+def grade_submissions(submissions, units, jobs=2, limits=None, progress=None, sandbox=None):
+    """Grade {name: source} (from collect) against the units; rows in the order given."""
     limits = limits or Limits()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         # Threads are enough: each grading runs in its own process (the sandbox).
-        futures = [pool.submit(grade_submission, path, units, limits, name)
+        futures = [pool.submit(grade_submission, path, units, limits, name, sandbox)
                    for name, path in submissions.items()]
         try:
             if progress:
