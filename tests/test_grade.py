@@ -282,3 +282,34 @@ def test_a_student_grading_their_own_notebook_sees_the_instructors_verdicts(tmp_
     for row in rows:
         assert f"    {row['message']}\n" in result.stdout
     assert "my attempt.ipynb: 1 / 5" in result.stdout
+
+
+def test_the_nbval_method_that_grading_replaces_still_has_the_shape_it_expects():
+    """nbval_report swaps nbval.kernel.RunningKernel.await_reply for one that notices a
+    dead kernel; it relies on the method's arguments and on the kernel's
+    get_message(stream=..., timeout=...) and is_alive()."""
+    import inspect
+
+    from nbval.kernel import RunningKernel
+
+    from course.notebooks import nbval_report
+
+    assert list(inspect.signature(RunningKernel.await_reply).parameters) == \
+        ["self", "msg_id", "timeout"]
+    assert {"stream", "timeout"} <= set(inspect.signature(RunningKernel.get_message).parameters)
+    assert callable(RunningKernel.is_alive)
+    source = inspect.getsource(nbval_report._notice_dead_kernels)
+    assert "RunningKernel.await_reply = await_reply" in source
+
+
+def test_course_checks_never_imports_course_notebooks():
+    """The dependency runs one way: the notebook tools use the checks and their markup."""
+    import ast
+
+    for path in sorted((ROOT / "course" / "checks").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = [node.module for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom) and node.module] + \
+                   [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                    for alias in node.names]
+        assert not [m for m in imported if m.startswith("course.notebooks")], path.name
