@@ -4,6 +4,8 @@
     course grade PATH ... [--out DIR] [--jobs N] [--timeout SECONDS] [--shard K/N]
                           [--sandbox auto|bwrap|none] [--only NAME ...]
     course merge DIR ... --out DIR            the shards' gradebooks as one
+    course canvas DIR --assignment NAME --out FILE    a CSV for Canvas's grade import
+    course gradescope [--submission DIR] [--results FILE]    run as a Gradescope autograder
 
 Run `course COMMAND --help` for the options of each.
 """
@@ -65,7 +67,7 @@ def _parser():
                        help="folder for the gradebook and feedback (default: grades)")
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                        help="submissions graded at once (default: the number of cores)")
-    grade.add_argument("--timeout", type=float, default=30,
+    grade.add_argument("--timeout", type=float, default=30.0,
                        help="seconds each cell may run before it is stopped (default: 30)")
     grade.add_argument("--memory", type=int, default=2048, metavar="MB",
                        help="memory each grading kernel may use, in MB (default: 2048)")
@@ -89,7 +91,47 @@ def _parser():
                        help="grades set by hand to apply (default: OUT/overrides.csv if it "
                             "exists)")
     merge.set_defaults(run=_run_merge)
+    _add_lms_commands(commands)
     return parser
+
+
+def _add_lms_commands(commands):
+    """Handing grades to a learning management system."""
+    canvas = commands.add_parser(
+        "canvas", help="write a gradebook as a CSV that Canvas's gradebook import takes",
+        description="Write DIR's total per student as a CSV for Canvas (Grades > Import). "
+                    "Students are found by the Canvas user id in the names Canvas gives "
+                    "downloaded submissions, or with --roster by their SIS Login ID, SIS "
+                    "User ID or Canvas ID as the submission's folder or file name.")
+    canvas.add_argument("gradebook", type=Path, metavar="DIR",
+                        help="the --out folder of `course grade` or `course merge`")
+    canvas.add_argument("--assignment", required=True,
+                        help='the assignment\'s column as in a Canvas export, "Name (id)"')
+    canvas.add_argument("--out", type=Path, required=True, help="the CSV file to write")
+    canvas.add_argument("--roster", type=Path, default=None, metavar="CSV",
+                        help="Canvas's gradebook export, to match students and keep every "
+                             "column Canvas expects")
+    canvas.set_defaults(run=_run_canvas)
+
+    gradescope = commands.add_parser(
+        "gradescope", help="grade one submission as a Gradescope autograder",
+        description="Grade the notebooks in Gradescope's submission folder and write its "
+                    "results.json, one test per exercise.")
+    gradescope.add_argument("--submission", type=Path, default=Path("/autograder/submission"),
+                            help="the student's files (default: /autograder/submission)")
+    gradescope.add_argument("--results", type=Path,
+                            default=Path("/autograder/results/results.json"),
+                            help="where to write the results "
+                                 "(default: /autograder/results/results.json)")
+    gradescope.add_argument("--solutions", type=Path, default=None,
+                            help="folder of executed solution notebooks")
+    gradescope.add_argument("--timeout", type=float, default=30.0,
+                            help="seconds each cell may run (default: 30)")
+    gradescope.add_argument("--memory", type=int, default=2048, metavar="MB",
+                            help="memory the grading kernel may use (default: 2048)")
+    gradescope.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
+                            help="run the submission under bubblewrap (default: auto)")
+    gradescope.set_defaults(run=_run_gradescope)
 
 
 def _add_scale_options(grade):
@@ -159,6 +201,18 @@ def _run_merge(args):
     from course.notebooks.commands import run_merge
 
     return run_merge(args)
+
+
+def _run_canvas(args):
+    from course.notebooks.canvas import run_canvas
+
+    return run_canvas(args)
+
+
+def _run_gradescope(args):
+    from course.notebooks.gradescope import run_gradescope
+
+    return run_gradescope(args)
 
 
 if __name__ == "__main__":
