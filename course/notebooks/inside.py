@@ -111,6 +111,43 @@ def limit_this_process(memory_mb, file_mb, processes=0):
             pass  # macOS does not enforce RLIMIT_AS; the other limits still hold
 
 
+def start_kernel_early():
+    """Start the grading kernel now, and make nbval's start_new_kernel wait for it.
+
+    A kernel takes about as long to start (IPython, numpy, the course) as
+    pytest and nbval take to import, and nbval starts it only after that;
+    started first, the two overlap. nbval gets this kernel the first time it
+    asks for one with --nbval-current-env, and starts its own after that.
+    """
+    import os
+
+    import nbval.kernel as nbval_kernel
+
+    manager = nbval_kernel.KernelManager(
+        kernel_name=nbval_kernel.CURRENT_ENV_KERNEL_NAME,
+        kernel_spec_manager=nbval_kernel.NbvalKernelspecManager())
+    manager.start_kernel(stderr=open(os.devnull, "w"), cwd=os.getcwd())
+    waiting = [manager]
+    start_new_kernel = nbval_kernel.start_new_kernel
+
+    def take_the_early_kernel(startup_timeout=60, kernel_name="python", **kwargs):
+        if not waiting or kernel_name != nbval_kernel.CURRENT_ENV_KERNEL_NAME:
+            return start_new_kernel(startup_timeout=startup_timeout, kernel_name=kernel_name,
+                                    **kwargs)
+        early = waiting.pop()
+        client = early.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=startup_timeout)
+        except RuntimeError:
+            client.stop_channels()
+            early.shutdown_kernel(now=True)
+            raise
+        return early, client
+
+    nbval_kernel.start_new_kernel = take_the_early_kernel
+
+
 def main(argv):
     memory_mb, file_mb, processes, separator, *pytest_args = argv
     if separator != "--":
@@ -121,6 +158,8 @@ def main(argv):
     from course.notebooks import skip_slow_optional_imports
 
     skip_slow_optional_imports()
+    if "--nbval-current-env" in pytest_args:
+        start_kernel_early()
     import pytest
 
     return pytest.main(pytest_args)
