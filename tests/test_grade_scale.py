@@ -8,7 +8,6 @@ that `course merge` rebuilds exactly the single run's gradebook.
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 import zipfile
@@ -22,8 +21,7 @@ from course.notebooks.progress import Progress
 from course.notebooks.shards import grading_record, parse_shard, shard_of
 from course.notebooks.submissions import collect, read_submission
 from fixtures.once import computed_once
-from fixtures.submissions import (EXERCISES, UNIT, exercise_notebook, fill, make_class,
-                                  solution_answers, write)
+from fixtures.submissions import EXERCISES, UNIT, exercise_notebook, make_class, write
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,7 +13,8 @@ Under `bwrap` (Debian's `bubblewrap` package) a run gets:
   other runs live), the gradebook and the submissions replaced by empty
   folders, and its own two run folders writable;
 - a limit on processes and threads (RLIMIT_NPROC). That limit counts every
-  process of a user and does not bind root, so when grading runs as root
+  process of a user (so, run as you, the processes you already have are
+  added to it) and does not bind root, so when grading runs as root
   each run gets a user id of its own, with no other process, and runs as
   that user (setpriv, from util-linux, drops root inside the sandbox; a
   folder closed to others on the way to this Python, such as /root, is
@@ -85,6 +86,16 @@ class Bubblewrap:
                           "--"]
         return arguments + list(command)
 
+    @staticmethod
+    def process_limit(processes, uid):
+        """RLIMIT_NPROC for a run that may start `processes` processes and threads.
+
+        The limit counts every process and thread of the run's user: with a
+        user of its own (uid), that is the run alone; run as you, what you
+        already run counts too, so it is added.
+        """
+        return processes if uid is not None else processes + _tasks_of(os.getuid())
+
     @contextlib.contextmanager
     def user(self):
         """A user id of its own for one run when grading as root; None otherwise."""
@@ -99,6 +110,22 @@ class Bubblewrap:
         finally:
             with _uids_lock:
                 _uids_in_use.discard(uid)
+
+
+def _tasks_of(uid):
+    """How many processes and threads the user `uid` has now (Linux: from /proc)."""
+    count = 0
+    for name in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/status", encoding="ascii", errors="replace") as file:
+                fields = dict(line.split(":", 1) for line in file if ":" in line)
+        except OSError:
+            continue
+        if int(fields.get("Uid", "-1").split()[0]) == uid:
+            count += int(fields.get("Threads", "1").strip() or 1)
+    return count
 
 
 def _hidden(paths):

@@ -51,7 +51,8 @@ def run_grade(args, out=None, err=None):
     if plan["sandbox_note"]:
         print(f"course grade: grading without a sandbox ({plan['sandbox_note']})", file=err)
     chosen = plan["chosen"]
-    show_rows = len(args.paths) == 1 and Path(args.paths[0]).is_file()
+    show_rows = (len(args.paths) == 1 and Path(args.paths[0]).is_file()
+                 and Path(args.paths[0]).suffix.lower() == ".ipynb")
     progress = Progress(len(chosen), quiet=args.quiet, out=out, show_rows=show_rows)
     start = time.monotonic()
     try:

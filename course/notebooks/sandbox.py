@@ -85,12 +85,14 @@ def run_nbval(notebook, limits, name="notebook.ipynb", sandbox=None):
         _write_settings(private, limits)
         code_cells = sum(c.get("cell_type") == "code" for c in notebook["cells"])
         result = RunResult(wall_clock=limits.wall_clock(code_cells))
-        command = _pytest_command(path, private, limits, sandbox is not None)
         with open(private / "pytest.log", "w+b") as log:
             if sandbox is None:
+                command = _pytest_command(path, private, limits, processes=0)
                 _run(command, work, _environment(private, home), log, result)
             else:
                 with sandbox.user() as uid:
+                    command = _pytest_command(path, private, limits,
+                                              sandbox.process_limit(limits.processes, uid))
                     _run(sandbox.wrap(command, [home, private], work, uid), work,
                          _environment(private, home), log, result)
             log.seek(max(0, log.seek(0, os.SEEK_END) - 4000))
@@ -116,11 +118,11 @@ def _write_settings(private, limits):
         f"limit_output({limits.output_chars})\n", encoding="utf-8")
 
 
-def _pytest_command(path, private, limits, limit_processes):
+def _pytest_command(path, private, limits, processes):
     return [
         sys.executable, "-m", "course.notebooks.inside",
         str(limits.memory_mb), str(limits.file_mb),
-        str(limits.processes if limit_processes else 0), "--",
+        str(processes), "--",
         str(path), "-c", str(private / "pytest.ini"), "--rootdir", str(path.parent),
         "-p", "nbval.plugin", "-p", "course.notebooks.nbval_report",
         "--nbval-lax", "--nbval-current-env",
