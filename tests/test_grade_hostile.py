@@ -131,7 +131,7 @@ def submissions(folder, heartbeat):
     duplicated = copy.deepcopy(correct)
     answer_cell = next(c for c in duplicated["cells"] if c["id"] == answer_id(SECOND))
     duplicated["cells"].append({**copy.deepcopy(answer_cell), "source": "raise RuntimeError()"})
-    helped, helper_answer, helper = HELPER_ANSWER
+    helped, helper_answer, helper, _ = HELPER_ANSWER
     extra = fill(correct, {answer_id(helped): helper_answer})
     extra["cells"].insert(3, nbformat.v4.new_code_cell(helper + "\n"
                                                        "raise RuntimeError('not graded')"))
