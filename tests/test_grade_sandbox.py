@@ -255,3 +255,37 @@ def test_starting_hundreds_of_processes_is_stopped_by_the_process_limit(batch):
 def test_the_memory_limit_still_holds_in_the_sandbox(batch):
     assert statuses(batch, "memory_hog") == all_correct_except(EXERCISES[-1], "error")
     assert "MemoryError" in batch["grades"]["memory_hog"][EXERCISES[-1]]["message"]
+
+
+@needs_bwrap
+def test_a_process_that_leaves_its_session_still_dies_with_the_sandbox(tmp_path):
+    """Without the grader's own clean-up: bwrap's process namespace alone ends it."""
+    marker = f"course-test-daemon-{os.getpid()}"
+    daemon = ("import os, sys, time\n"
+              "if os.fork() == 0:\n"
+              "    os.setsid()\n"
+              "    if os.fork() == 0:\n"
+              f"        os.execv(sys.executable, [sys.executable, '-c', "
+              f"'import time; time.sleep(60)', {marker!r}])\n"
+              "    os._exit(0)\n"
+              "time.sleep(0.5)\n")
+    sandbox = Bubblewrap()
+    with sandbox.user() as uid:
+        command = sandbox.wrap([sys.executable, "-c", daemon], [tmp_path], tmp_path, uid)
+        subprocess.run(command, timeout=60, check=True)
+
+    def running():
+        found = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as file:
+                    if marker.encode() in file.read():
+                        found.append(int(pid))
+            except OSError:
+                pass
+        return found
+
+    left = running()
+    for pid in left:  # never leave it behind, even when the test fails
+        os.kill(pid, 9)
+    assert left == []

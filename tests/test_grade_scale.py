@@ -352,3 +352,11 @@ def test_the_progress_bar_shows_on_a_terminal_only_and_never_when_quiet():
         progress.close()
         assert ("grading" in err.getvalue() and "2/2" in err.getvalue()) == bar
         assert ("[2/2] alice.ipynb: 5 / 5" in out.getvalue()) != quiet
+
+
+def test_writing_a_gradebook_again_leaves_no_feedback_of_submissions_it_no_longer_has(tmp_path):
+    write_gradebook(rows_for("alice.ipynb") + rows_for("bob.ipynb"), tmp_path)
+    (tmp_path / "notes.txt").write_text("an instructor's own file")
+    write_gradebook(rows_for("alice.ipynb"), tmp_path)
+    assert sorted(p.name for p in (tmp_path / "feedback").iterdir()) == ["alice.md"]
+    assert (tmp_path / "notes.txt").exists()
