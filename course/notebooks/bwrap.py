@@ -1,7 +1,8 @@
 """Bubblewrap: run each submission with no network, a read-only machine and its own processes.
 
-    sandbox = choose_sandbox("auto", hide=[out_dir, *submission_folders])
-    # None when the mode is "none", or "auto" and bubblewrap cannot run here
+    sandbox, mode, why = choose_sandbox("auto", hide=[out_dir, *submission_folders])
+    # sandbox is None (and why says why) when the mode is "none", or "auto"
+    # and bubblewrap cannot run here
     run_nbval(notebook, limits, sandbox=sandbox)
 
 Under `bwrap` (Debian's `bubblewrap` package) a run gets:
