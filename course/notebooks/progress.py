@@ -10,9 +10,17 @@ Nothing at all with quiet=True; no bar when stderr is a file or a pipe (a
 batch job's log).
 """
 
+import os
 import sys
 
 from course.notebooks.gradebook import row_line
+
+
+def _size(stream):
+    try:
+        return tuple(os.get_terminal_size(stream.fileno()))
+    except (OSError, ValueError, AttributeError):
+        return 0, 0
 
 
 class Progress:
@@ -24,8 +32,11 @@ class Progress:
         if not quiet and total and getattr(err, "isatty", lambda: False)():
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, file=err, unit="submission", dynamic_ncols=True,
-                            desc="grading", smoothing=0.1)
+            # A terminal that reports no size (some batch consoles) would hide the bar.
+            columns, lines = _size(err)
+            self.bar = tqdm(total=total, file=err, unit="submission", desc="grading",
+                            dynamic_ncols=bool(columns), ncols=None if columns else 80,
+                            nrows=None if lines else 24, smoothing=0.1)
 
     def done(self, rows):
         self.count += 1
