@@ -40,7 +40,8 @@ MODES = ("auto", "bwrap", "none")
 
 # User ids for runs when grading as root: far above any real user's, one per
 # run at a time, so that each run's process limit counts only that run.
-_UID_BASE = 2_100_000_000 + (os.getpid() % 10_000) * 100
+_UIDS_PER_GRADER = 1000
+_UID_BASE = 2_100_000_000 + (os.getpid() % 100_000) * _UIDS_PER_GRADER
 _uids_in_use = set()
 _uids_lock = threading.Lock()
 
@@ -104,7 +105,12 @@ class Bubblewrap:
             yield None
             return
         with _uids_lock:
-            uid = next(u for u in range(_UID_BASE, _UID_BASE + 100) if u not in _uids_in_use)
+            free = [u for u in range(_UID_BASE, _UID_BASE + _UIDS_PER_GRADER)
+                    if u not in _uids_in_use]
+            if not free:
+                raise SandboxError(f"more than {_UIDS_PER_GRADER} submissions at once; "
+                                   f"grade with a smaller --jobs")
+            uid = free[0]
             _uids_in_use.add(uid)
         try:
             yield uid
