@@ -17,6 +17,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -286,6 +287,11 @@ def test_a_process_that_leaves_its_session_still_dies_with_the_sandbox(tmp_path)
         return found
 
     left = running()
+    for _ in range(50):  # the kernel kills them as the sandbox ends; give it a moment
+        if not left:
+            break
+        time.sleep(0.1)
+        left = running()
     for pid in left:  # never leave it behind, even when the test fails
         os.kill(pid, 9)
     assert left == []
