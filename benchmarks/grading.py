@@ -1,16 +1,25 @@
-"""How fast `course grade` goes: 40 submissions of one unit, two at a time.
+"""How fast `course grade` goes: 40 submissions of one unit, two at a time, and in shards.
 
     .venv/bin/python benchmarks/grading.py [--submissions 40] [--jobs 2]
+        [--sandbox auto|bwrap|none] [--shards 2] [--shard-submissions 12]
 
 The submissions mix correct, wrong and blank answers. Prints submissions per
 minute and the overhead per submission beyond executing its cells (starting
-pytest, nbval and a kernel, merging the answers, reading the report). The
-target on a 2-core machine: at least 30 submissions per minute for a unit
-whose solution runs in under 2 s.
+pytest, nbval and a kernel, merging the answers, reading the report), with
+the sandbox asked for. Then it grades --shard-submissions once with
+`course grade --jobs 1`, and again as --shards processes side by side (each
+`--shard K/N --jobs 1`), merges them, and prints how much faster the shards
+were: about N on N free cores.
+
+Targets on a 2-core machine: at least 60 submissions per minute with the
+sandbox on, at most 1.5 s of overhead per submission, and 2 shards side by
+side in about half the time of one run.
 """
 
 import argparse
 import json
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +34,7 @@ from course.notebooks import skip_slow_optional_imports  # noqa: E402
 skip_slow_optional_imports()
 
 from course.notebooks.build import execute  # noqa: E402
+from course.notebooks.bwrap import choose_sandbox  # noqa: E402
 from course.notebooks.grade import grade_all  # noqa: E402
 from course.notebooks.gradebook import summary_table, write_gradebook  # noqa: E402
 from fixtures.submissions import (UNIT, exercise_notebook, fill, solution_answers,  # noqa: E402
@@ -61,19 +71,58 @@ def seconds_in_cells():
     return total
 
 
+def course(*args):
+    return subprocess.Popen([sys.executable, "-m", "course", *map(str, args)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def time_shards(count, submissions, sandbox):
+    """(seconds for one run, seconds for `count` shards side by side) on the same class."""
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary) / "submissions"
+        folder.mkdir()
+        make_submissions(folder, submissions)
+        common = [folder, "--jobs", "1", "--quiet", "--sandbox", sandbox]
+        start = time.perf_counter()
+        single = course("grade", *common, "--out", Path(temporary) / "single")
+        _, err = single.communicate()
+        one = time.perf_counter() - start
+        if single.returncode:
+            raise SystemExit(f"course grade failed: {err}")
+        start = time.perf_counter()
+        shards = [course("grade", *common, "--shard", f"{k}/{count}", "--out",
+                         Path(temporary) / f"shard{k}") for k in range(count)]
+        for shard in shards:
+            _, err = shard.communicate()
+            if shard.returncode:
+                raise SystemExit(f"course grade --shard failed: {err}")
+        side_by_side = time.perf_counter() - start
+        merged = course("merge", *(Path(temporary) / f"shard{k}" for k in range(count)),
+                        "--out", Path(temporary) / "merged")
+        merged.communicate()
+        same = all((Path(temporary) / "single" / name).read_bytes()
+                   == (Path(temporary) / "merged" / name).read_bytes()
+                   for name in ("grades.csv", "grades.json", "summary.txt"))
+    return one, side_by_side, same
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=40)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="bwrap")
+    parser.add_argument("--shards", type=int, default=2)
+    parser.add_argument("--shard-submissions", type=int, default=12)
     args = parser.parse_args()
 
+    sandbox, mode, note = choose_sandbox(args.sandbox)
     cells = seconds_in_cells()
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary) / "submissions"
         folder.mkdir()
         make_submissions(folder, args.submissions)
         start = time.perf_counter()
-        rows = grade_all([folder], ROOT / "solutions", jobs=args.jobs)
+        rows = grade_all([folder], ROOT / "solutions", jobs=args.jobs, sandbox=sandbox)
         seconds = time.perf_counter() - start
         write_gradebook(rows, Path(temporary) / "grades")
 
@@ -81,14 +130,24 @@ def main():
     print(summary_table(rows))
     print()
     print(f"unit {UNIT}: its solution's cells run in {cells:.2f} s")
+    print(f"sandbox: {mode}" + (f" ({note})" if note and args.sandbox == "auto" else ""))
     print(f"graded {args.submissions} submissions with --jobs {args.jobs} in {seconds:.1f} s: "
           f"{60 * args.submissions / seconds:.1f} submissions per minute")
     print(f"each submission took {per_submission:.2f} s of a worker: {cells:.2f} s in its "
           f"cells and {per_submission - cells:.2f} s of overhead (pytest, nbval and a "
           f"kernel starting, merging, the report)")
-    print(json.dumps({"submissions_per_minute": round(60 * args.submissions / seconds, 1),
-                      "overhead_seconds": round(per_submission - cells, 2),
-                      "cell_seconds": round(cells, 3)}))
+    result = {"sandbox": mode, "submissions_per_minute": round(60 * args.submissions / seconds, 1),
+              "overhead_seconds": round(per_submission - cells, 2),
+              "cell_seconds": round(cells, 3)}
+    if args.shards > 1:
+        one, side_by_side, same = time_shards(args.shards, args.shard_submissions, mode)
+        print(f"{args.shard_submissions} submissions, --jobs 1: one run {one:.1f} s; "
+              f"{args.shards} shards side by side {side_by_side:.1f} s: "
+              f"{one / side_by_side:.2f} times as fast on {os.cpu_count()} cores; merged "
+              f"gradebook {'identical to' if same else 'DIFFERENT from'} the single run's")
+        result.update({"shards": args.shards, "shard_speedup": round(one / side_by_side, 2),
+                       "merge_identical": same})
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,11 @@
 
     course build [NOTEBOOK ...] [--check]     exercises from solutions
     course build --lessons [LESSON ...]       run the lessons, store their outputs
-    course grade PATH ... [--out DIR] [--jobs N] [--timeout SECONDS]
+    course grade PATH ... [--out DIR] [--jobs N] [--timeout SECONDS] [--shard K/N]
+                          [--sandbox auto|bwrap|none] [--only NAME ...]
+    course merge DIR ... --out DIR            the shards' gradebooks as one
+    course canvas DIR --assignment NAME --out FILE    a CSV for Canvas's grade import
+    course gradescope [--submission DIR] [--results FILE]    run as a Gradescope autograder
 
 Run `course COMMAND --help` for the options of each.
 """
@@ -10,8 +14,6 @@ Run `course COMMAND --help` for the options of each.
 import argparse
 import os
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 
@@ -57,25 +59,105 @@ def _parser():
 
     grade = commands.add_parser(
         "grade", help="grade submissions against the executed solutions with nbval",
-        description="Grade notebooks (files, or folders searched for *.ipynb). The answer "
-                    "cells of each are put into a fresh copy of the executed solution and "
-                    "run with `pytest --nbval-lax` in a separate process and folder. Writes "
-                    "DIR/grades.csv, DIR/grades.json and DIR/feedback/. Exits 0 whenever "
-                    "grading ran, whatever the grades.")
-    grade.add_argument("paths", nargs="+", type=Path, help="notebooks or folders of them")
+        description="Grade notebooks (files, folders searched for *.ipynb, or zip archives "
+                    "read as if unpacked). The answer cells of each are put into a fresh "
+                    "copy of the executed solution and run with `pytest --nbval-lax` in a "
+                    "separate process and folder. Writes DIR/grades.csv, DIR/grades.json, "
+                    "DIR/summary.txt and DIR/feedback/. Exits 0 whenever grading ran, "
+                    "whatever the grades.")
+    grade.add_argument("paths", nargs="+", type=Path,
+                       help="notebooks, folders of them, or zip archives of them")
     grade.add_argument("--out", type=Path, default=Path("grades"),
                        help="folder for the gradebook and feedback (default: grades)")
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                        help="submissions graded at once (default: the number of cores)")
-    grade.add_argument("--timeout", type=float, default=30,
+    grade.add_argument("--timeout", type=float, default=30.0,
                        help="seconds each cell may run before it is stopped (default: 30)")
     grade.add_argument("--memory", type=int, default=2048, metavar="MB",
                        help="memory each grading kernel may use, in MB (default: 2048)")
     grade.add_argument("--solutions", type=Path, default=None,
                        help="folder of executed solution notebooks (default: ./solutions, "
                             "or the course's own)")
+    _add_scale_options(grade)
     grade.set_defaults(run=_run_grade)
+
+    merge = commands.add_parser(
+        "merge", help="join the gradebooks of the shards into one",
+        description="Join the gradebooks that `course grade --shard K/N` wrote into exactly "
+                    "the one a single run would have written. Exits 2, saying why, when a "
+                    "shard is missing or given twice, or the shards were graded against "
+                    "different solutions or settings.")
+    merge.add_argument("gradebooks", nargs="+", type=Path, metavar="DIR",
+                       help="the --out folder of every shard")
+    merge.add_argument("--out", type=Path, required=True,
+                       help="folder for the merged gradebook")
+    merge.add_argument("--overrides", type=Path, default=None, metavar="CSV",
+                       help="grades set by hand to apply (default: OUT/overrides.csv if it "
+                            "exists)")
+    merge.set_defaults(run=_run_merge)
+    _add_lms_commands(commands)
     return parser
+
+
+def _add_lms_commands(commands):
+    """Handing grades to a learning management system."""
+    canvas = commands.add_parser(
+        "canvas", help="write a gradebook as a CSV that Canvas's gradebook import takes",
+        description="Write DIR's total per student as a CSV for Canvas (Grades > Import). "
+                    "Students are found by the Canvas user id in the names Canvas gives "
+                    "downloaded submissions, or with --roster by their SIS Login ID, SIS "
+                    "User ID or Canvas ID as the submission's folder or file name.")
+    canvas.add_argument("gradebook", type=Path, metavar="DIR",
+                        help="the --out folder of `course grade` or `course merge`")
+    canvas.add_argument("--assignment", required=True,
+                        help='the assignment\'s column as in a Canvas export, "Name (id)"')
+    canvas.add_argument("--out", type=Path, required=True, help="the CSV file to write")
+    canvas.add_argument("--roster", type=Path, default=None, metavar="CSV",
+                        help="Canvas's gradebook export, to match students and keep every "
+                             "column Canvas expects")
+    canvas.set_defaults(run=_run_canvas)
+
+    gradescope = commands.add_parser(
+        "gradescope", help="grade one submission as a Gradescope autograder",
+        description="Grade the notebooks in Gradescope's submission folder and write its "
+                    "results.json, one test per exercise.")
+    gradescope.add_argument("--submission", type=Path, default=Path("/autograder/submission"),
+                            help="the student's files (default: /autograder/submission)")
+    gradescope.add_argument("--results", type=Path,
+                            default=Path("/autograder/results/results.json"),
+                            help="where to write the results "
+                                 "(default: /autograder/results/results.json)")
+    gradescope.add_argument("--solutions", type=Path, default=None,
+                            help="folder of executed solution notebooks")
+    gradescope.add_argument("--timeout", type=float, default=30.0,
+                            help="seconds each cell may run (default: 30)")
+    gradescope.add_argument("--memory", type=int, default=2048, metavar="MB",
+                            help="memory the grading kernel may use (default: 2048)")
+    gradescope.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
+                            help="run the submission under bubblewrap (default: auto)")
+    gradescope.set_defaults(run=_run_gradescope)
+
+
+def _add_scale_options(grade):
+    """The options for large classes, untrusted code and regrades."""
+    grade.add_argument("--shard", default=None, metavar="K/N",
+                       help="grade only shard K (from 0) of N; a submission's shard depends "
+                            "only on its name. Join the shards with `course merge`")
+    grade.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
+                       help="run each submission under bubblewrap: no network, a read-only "
+                            "machine, its own processes (bwrap: required, an error if it "
+                            "cannot run here; auto: when it can; default: auto)")
+    grade.add_argument("--processes", type=int, default=256, metavar="N",
+                       help="processes and threads each submission may run under bwrap "
+                            "(default: 256)")
+    grade.add_argument("--only", nargs="+", default=None, metavar="NAME",
+                       help="regrade only these submissions (names as in grades.csv) into "
+                            "the gradebook already in --out")
+    grade.add_argument("--overrides", type=Path, default=None, metavar="CSV",
+                       help="grades set by hand (submission,exercise,points,note), applied "
+                            "after grading (default: OUT/overrides.csv if it exists)")
+    grade.add_argument("--quiet", action="store_true",
+                       help="print only the summary: no line per submission, no progress bar")
 
 
 def _run_build(args):
@@ -144,62 +226,27 @@ def _run_build_lessons(args):
 
 
 def _run_grade(args):
-    from course.notebooks.grade import GradingError, grade_all
-    from course.notebooks.gradebook import row_line, summary_table
-    from course.notebooks.sandbox import Limits
-    from course.notebooks.solutions import find_solutions_dir
+    from course.notebooks.commands import run_grade
 
-    solutions = find_solutions_dir(args.solutions)
-    if solutions is None:
-        where = args.solutions or "./solutions"
-        print(f"course grade: no solutions folder at {where}; pass --solutions DIR",
-              file=sys.stderr)
-        return 2
-    limits = Limits(cell_timeout=args.timeout, memory_mb=args.memory)
-    done = []
-
-    def report(rows):
-        done.append(rows)
-        points = sum(r.points for r in rows)
-        most = sum(r.max_points for r in rows)
-        print(f"[{len(done)}] {rows[0].submission}: {points:g} / {most:g}", flush=True)
-        if len(args.paths) == 1 and args.paths[0].is_file():
-            for row in rows:
-                print(f"    {row_line(row)}")
-
-    start = time.monotonic()
-    try:
-        rows = grade_all(args.paths, solutions, jobs=args.jobs, limits=limits, progress=report)
-    except (GradingError, OSError) as error:
-        print(f"course grade: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("course grade: interrupted; nothing was written", file=sys.stderr)
-        return 130
-    seconds = time.monotonic() - start
-    print()
-    print(summary_table(rows))
-    out = _write_gradebook_somewhere(rows, args.out)
-    print(f"\nGraded {len(done)} submission(s) in {seconds:.1f} s "
-          f"({60 * len(done) / seconds:.0f} per minute). Gradebook: {out / 'grades.csv'}, "
-          f"{out / 'grades.json'}; feedback in {out / 'feedback'}/")
-    return 0 if out == args.out else 2
+    return run_grade(args)
 
 
-def _write_gradebook_somewhere(rows, out):
-    """Write the gradebook to `out`, or, if that fails, to a new temporary folder
-    rather than lose the grading; return the folder it is in."""
-    from course.notebooks.gradebook import write_gradebook
+def _run_merge(args):
+    from course.notebooks.commands import run_merge
 
-    try:
-        write_gradebook(rows, out)
-        return out
-    except OSError as error:
-        fallback = Path(tempfile.mkdtemp(prefix="course-grades-"))
-        write_gradebook(rows, fallback)
-        print(f"course grade: could not write the gradebook to {out}/ ({error}); "
-              f"it was written to {fallback}/ instead", file=sys.stderr)
-        return fallback
+    return run_merge(args)
+
+
+def _run_canvas(args):
+    from course.notebooks.canvas import run_canvas
+
+    return run_canvas(args)
+
+
+def _run_gradescope(args):
+    from course.notebooks.gradescope import run_gradescope
+
+    return run_gradescope(args)
 
 
 if __name__ == "__main__":

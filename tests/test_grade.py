@@ -20,8 +20,11 @@ from course.notebooks.gradebook import (Row, exercise_summary, feedback, row_lin
                                         write_gradebook)
 from course.notebooks.submissions import (collect, read_submission, review_flags, take_answers,
                                           unit_of)
-from fixtures.submissions import (UNIT, answer_id, exercise_notebook, fill, solution_answers,
-                                  wrong_answers, write)
+from course.checks.markup import check_cells, source_of
+from fixtures.submissions import (EXERCISES, FIRST, UNIT, answer_id, exercise_notebook, fill,
+                                  solution_answers, solution_notebook, wrong_answers, write)
+
+SECOND, LAST = EXERCISES[1], EXERCISES[-1]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,12 +65,12 @@ def test_notebooks_in_the_encodings_json_allows_are_read(tmp_path, encode):
 
 
 def test_a_notebook_saved_in_another_encoding_is_read_and_the_damage_noted(tmp_path, units):
-    notebook = fill(exercise_notebook(), {answer_id("mse"): "# café\nmse = None"})
+    notebook = fill(exercise_notebook(), {answer_id(SECOND): f"# café\n{SECOND} = None"})
     path = tmp_path / "s.ipynb"
     path.write_bytes(json.dumps(notebook, ensure_ascii=False).encode("cp1252", "replace"))
     answers = take_answers(units[UNIT], read_submission(path))
-    assert answers.sources[answer_id("mse")] == "# caf\ufffd\nmse = None"
-    assert "not saved as UTF-8" in answers.notes["mse"][0]
+    assert answers.sources[answer_id(SECOND)] == f"# caf\ufffd\n{SECOND} = None"
+    assert "not saved as UTF-8" in answers.notes[SECOND][0]
 
 
 def test_stored_outputs_are_dropped_and_only_a_huge_file_is_refused(tmp_path, monkeypatch):
@@ -115,18 +118,20 @@ def _submission(tmp_path, notebook):
 
 def test_answers_are_taken_by_id_and_everything_else_comes_from_the_solution(tmp_path, units):
     unit = units[UNIT]
-    notebook = fill(exercise_notebook(), {answer_id("mse"): "def mse(t, p):\n    return 0.0"})
+    notebook = fill(exercise_notebook(), {answer_id(SECOND): f"{SECOND} = 0.0"})
     for cell in notebook["cells"]:
         if cell["id"] == "setup":
             cell["source"] = "import os; os.remove('everything')"
     answers = take_answers(unit, _submission(tmp_path, notebook))
     merged = merge(unit, answers.sources)
     cells = {c["id"]: c for c in merged["cells"]}
-    assert cells[answer_id("mse")]["source"] == "def mse(t, p):\n    return 0.0"
-    assert cells[answer_id("mse")]["outputs"] == []
+    assert cells[answer_id(SECOND)]["source"] == f"{SECOND} = 0.0"
+    assert cells[answer_id(SECOND)]["outputs"] == []
     assert "os.remove" not in cells["setup"]["source"]
-    assert cells["mse-check"]["source"] == RESET_BEFORE_CHECK + 'check("mse")'
-    assert "".join(cells["mse-check"]["outputs"][0]["text"]) == "✓ mse: correct\n"
+    [check] = check_cells(merged, SECOND)
+    [reference] = check_cells(solution_notebook(), SECOND)
+    assert check["source"] == RESET_BEFORE_CHECK + source_of(reference)
+    assert "".join(check["outputs"][0]["text"]) == f"✓ {SECOND}: correct\n"
     assert answers.notes == answers.review == {name: [] for name, _ in unit.exercises}
 
 
@@ -141,30 +146,30 @@ def test_without_ids_answers_are_found_by_their_tags(tmp_path, units):
 
 def test_a_missing_answer_is_graded_as_the_blank_with_a_note(tmp_path, units):
     notebook = exercise_notebook()
-    notebook["cells"] = [c for c in notebook["cells"] if c["id"] != answer_id("cost")]
+    notebook["cells"] = [c for c in notebook["cells"] if c["id"] != answer_id(LAST)]
     answers = take_answers(units[UNIT], _submission(tmp_path, notebook))
-    assert answers.sources[answer_id("cost")] == units[UNIT].blanks[answer_id("cost")]
-    assert answers.notes["cost"] == ["the answer cell 'cost-answer' is missing; it was "
-                                     "graded as left blank"]
+    assert answers.sources[answer_id(LAST)] == units[UNIT].blanks[answer_id(LAST)]
+    assert answers.notes[LAST] == [f"the answer cell '{answer_id(LAST)}' is missing; it was "
+                                      "graded as left blank"]
 
 
 def test_an_answer_cell_turned_into_markdown_is_not_run(tmp_path, units):
     notebook = fill(exercise_notebook(), solution_answers())
     for cell in notebook["cells"]:
-        if cell["id"] == answer_id("mse"):
+        if cell["id"] == answer_id(SECOND):
             cell["cell_type"] = "markdown"
             del cell["outputs"], cell["execution_count"]
     answers = take_answers(units[UNIT], _submission(tmp_path, notebook))
-    assert answers.sources[answer_id("mse")] == units[UNIT].blanks[answer_id("mse")]
-    assert "no longer a code cell" in answers.notes["mse"][0]
+    assert answers.sources[answer_id(SECOND)] == units[UNIT].blanks[answer_id(SECOND)]
+    assert "no longer a code cell" in answers.notes[SECOND][0]
 
 
 def test_names_defined_in_cells_grading_does_not_run_are_known(tmp_path, units):
-    uses_a_helper = "def mse(t, p):\n    return sq(p - t)"
-    notebook = fill(exercise_notebook(), {answer_id("mse"): uses_a_helper})
+    uses_a_helper = f"def {SECOND}(t, p):\n    return sq(p - t)"
+    notebook = fill(exercise_notebook(), {answer_id(SECOND): uses_a_helper})
     notebook["cells"].insert(3, nbformat.v4.new_code_cell("def sq(e):\n    return e ** 2"))
     answers = take_answers(units[UNIT], _submission(tmp_path, notebook))
-    assert "sq" in answers.elsewhere and "mse" not in answers.elsewhere
+    assert "sq" in answers.elsewhere and SECOND not in answers.elsewhere
 
 
 @pytest.mark.parametrize("source, flag", [
@@ -208,7 +213,7 @@ def test_the_gradebook_has_a_row_per_submission_and_exercise(tmp_path):
     with open(tmp_path / "grades.csv", encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     assert list(rows[0]) == ["submission", "notebook", "exercise", "status", "points",
-                             "max_points", "message", "review"]
+                             "max_points", "message", "review", "override"]
     assert [(r["submission"], r["exercise"], r["status"]) for r in rows] == \
            [(r.submission, r.exercise, r.status) for r in ROWS]
     report = json.loads((tmp_path / "grades.json").read_text())
@@ -238,7 +243,7 @@ def test_feedback_reads_by_exercise_with_the_verdict_or_the_error():
 
 
 def test_a_gradebook_that_cannot_be_written_where_asked_is_written_elsewhere(tmp_path, capsys):
-    from course.cli import _write_gradebook_somewhere
+    from course.notebooks.commands import _write_gradebook_somewhere
 
     (tmp_path / "grades.csv").mkdir()  # as a submission could have done while it ran
     out = _write_gradebook_somewhere(ROWS, tmp_path)
@@ -273,12 +278,45 @@ def test_grading_cannot_run_without_solutions_or_submissions(tmp_path):
 def test_a_student_grading_their_own_notebook_sees_the_instructors_verdicts(tmp_path):
     mine = write(tmp_path / "my attempt.ipynb",
                  fill(exercise_notebook(), {**wrong_answers(), **{
-                     answer_id("cost_by_hand"): solution_answers()[answer_id("cost_by_hand")]}}))
+                     answer_id(FIRST): solution_answers()[answer_id(FIRST)]}}))
     result = course("grade", str(mine), "--out", str(tmp_path / "grades"), "--jobs", "1")
     assert result.returncode == 0, result.stderr
     with open(tmp_path / "grades" / "grades.csv", encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
-    assert [r["status"] for r in rows] == ["correct"] + ["incorrect"] * 5
+    assert [r["status"] for r in rows] == ["correct"] + ["incorrect"] * (len(EXERCISES) - 1)
     for row in rows:
         assert f"    {row['message']}\n" in result.stdout
-    assert "my attempt.ipynb: 1 / 6" in result.stdout
+    points = float(rows[0]["points"])
+    most = sum(float(r["max_points"]) for r in rows)
+    assert f"my attempt.ipynb: {points:g} / {most:g}" in result.stdout
+
+
+def test_the_nbval_method_that_grading_replaces_still_has_the_shape_it_expects():
+    """nbval_report swaps nbval.kernel.RunningKernel.await_reply for one that notices a
+    dead kernel; it relies on the method's arguments and on the kernel's
+    get_message(stream=..., timeout=...) and is_alive()."""
+    import inspect
+
+    from nbval.kernel import RunningKernel
+
+    from course.notebooks import nbval_report
+
+    assert list(inspect.signature(RunningKernel.await_reply).parameters) == \
+        ["self", "msg_id", "timeout"]
+    assert {"stream", "timeout"} <= set(inspect.signature(RunningKernel.get_message).parameters)
+    assert callable(RunningKernel.is_alive)
+    source = inspect.getsource(nbval_report._notice_dead_kernels)
+    assert "RunningKernel.await_reply = await_reply" in source
+
+
+def test_course_checks_never_imports_course_notebooks():
+    """The dependency runs one way: the notebook tools use the checks and their markup."""
+    import ast
+
+    for path in sorted((ROOT / "course" / "checks").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = [node.module for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom) and node.module] + \
+                   [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                    for alias in node.names]
+        assert not [m for m in imported if m.startswith("course.notebooks")], path.name

@@ -21,19 +21,16 @@ import nbformat
 import pytest
 
 from fixtures.once import computed_once
-from fixtures.submissions import (UNIT, answer_id, exercise_notebook, fill, solution_answers,
-                                  solution_notebook, wrong_answers, write)
+from fixtures.submissions import (EXERCISES, FIRST, HELPER_ANSWER, UNIT, answer_id,
+                                  correct_after, correct_but, exercise_notebook, fill,
+                                  solution_answers, solution_notebook, wrong_answers, write)
 
 ROOT = Path(__file__).resolve().parent.parent
-EXERCISES = ["cost_by_hand", "mae", "mse", "huber", "binary_crossentropy", "cost"]
+# Each kind of breakage goes to one exercise of the unit, by position.
+SECOND, THIRD, FOURTH, LAST = EXERCISES[1], EXERCISES[2], EXERCISES[3], EXERCISES[-1]
 CELL_TIMEOUT = 5
 # Two submissions with the same file name in different folders.
 CORRECT, WRONG = "alice/unit", "bob/unit"
-
-
-def correct_but(exercise, source):
-    """The correct submission with one exercise's answer replaced."""
-    return fill(exercise_notebook(), {**solution_answers(), answer_id(exercise): source})
 
 
 def without_cell(notebook, cell_id):
@@ -69,27 +66,28 @@ def forged(notebook):
 
 # Each answer below first tries to fake its own check, then gives the known
 # wrong answer; every check cell puts back what the answer before it changed.
-REBINDS_GRADING_CODE = {
-    "cost_by_hand": "import builtins\n"
-                    "real_print = builtins.print\n"
-                    "builtins.print = lambda *a, **k: real_print('✓ cost_by_hand: correct')\n",
-    "mae": 'print("✓ mae: correct")\n',
-    "mse": "import numpy\n"
-           "numpy.isclose = lambda a, b, **k: numpy.ones(numpy.shape(b), bool)\n",
-    "huber": "import course.checks\n"
-                    "course.checks.check = lambda name: print(f'✓ {name}: correct')\n",
-    "binary_crossentropy": "import re, sys\n"
-                     "class Rewrite:\n"
-                     "    def __init__(self, stream):\n"
-                     "        self.stream = stream\n"
-                     "    def write(self, text):\n"
-                     "        return self.stream.write(re.sub(r'[✗○] (\\w+): .*', "
-                     "r'✓ \\1: correct', text))\n"
-                     "    def flush(self):\n"
-                     "        self.stream.flush()\n"
-                     "sys.stdout = Rewrite(sys.stdout)\n",
-    "cost": 'print("✓ cost: correct")\n',
-}
+TAMPERINGS = [   # NAME is the exercise's name
+    "import builtins\n"
+    "real_print = builtins.print\n"
+    "builtins.print = lambda *a, **k: real_print('✓ NAME: correct')\n",
+    "import numpy\n"
+    "numpy.isclose = lambda a, b, **k: numpy.ones(numpy.shape(b), bool)\n",
+    "import course.checks\n"
+    "course.checks.check = lambda name: print(f'✓ {name}: correct')\n",
+    "import re, sys\n"
+    "class Rewrite:\n"
+    "    def __init__(self, stream):\n"
+    "        self.stream = stream\n"
+    "    def write(self, text):\n"
+    "        return self.stream.write(re.sub(r'[✗○] (\\w+): .*', "
+    "r'✓ \\1: correct', text))\n"
+    "    def flush(self):\n"
+    "        self.stream.flush()\n"
+    "sys.stdout = Rewrite(sys.stdout)\n",
+    'print("✓ NAME: correct")\n',
+]
+REBINDS_GRADING_CODE = {name: TAMPERINGS[n % len(TAMPERINGS)].replace("NAME", name)
+                        for n, name in enumerate(EXERCISES)}
 
 
 def daemon(heartbeat):
@@ -102,8 +100,7 @@ def daemon(heartbeat):
             "    for _ in range(3000):\n"
             f"        open({str(heartbeat)!r}, 'w').write(f'{{os.getpid()}} {{time.time()}}')\n"
             "        time.sleep(0.1)\n"
-            "    os._exit(0)\n"
-            "cost_by_hand = 5 / 3")
+            "    os._exit(0)\n")
 
 
 def heartbeats(path):
@@ -120,7 +117,8 @@ def heartbeats(path):
 
 def huge_not_utf8(notebook):
     """A notebook saved in Windows-1252 with 30 MB of stored output."""
-    notebook = fill(notebook, {answer_id("cost_by_hand"): "# café\ncost_by_hand = 5 / 3"})
+    notebook = fill(notebook, {answer_id(FIRST): "# café\n" +
+                               solution_answers()[answer_id(FIRST)]})
     notebook["cells"][1]["outputs"] = [{"output_type": "stream", "name": "stdout",
                                         "text": "x" * 30 * 2**20}]
     return json.dumps(notebook, ensure_ascii=False).encode("cp1252", errors="replace")
@@ -131,11 +129,11 @@ def submissions(folder, heartbeat):
     correct = fill(exercise_notebook(), solution_answers())
     wrong = fill(exercise_notebook(), wrong_answers())
     duplicated = copy.deepcopy(correct)
-    mse_cell = next(c for c in duplicated["cells"] if c["id"] == answer_id("mse"))
-    duplicated["cells"].append({**copy.deepcopy(mse_cell), "source": "raise RuntimeError()"})
-    extra = fill(correct, {answer_id("mse"): "def mse(y_true, y_pred):\n"
-                                             "    return float(np.mean(square(y_pred - y_true)))"})
-    extra["cells"].insert(3, nbformat.v4.new_code_cell("def square(e):\n    return e ** 2\n"
+    answer_cell = next(c for c in duplicated["cells"] if c["id"] == answer_id(SECOND))
+    duplicated["cells"].append({**copy.deepcopy(answer_cell), "source": "raise RuntimeError()"})
+    helped, helper_answer, helper, _ = HELPER_ANSWER
+    extra = fill(correct, {answer_id(helped): helper_answer})
+    extra["cells"].insert(3, nbformat.v4.new_code_cell(helper + "\n"
                                                        "raise RuntimeError('not graded')"))
     extra["cells"].append(nbformat.v4.new_markdown_cell("My notes"))
     reordered = copy.deepcopy(correct)
@@ -147,37 +145,35 @@ def submissions(folder, heartbeat):
     made = {
         CORRECT: correct,
         WRONG: wrong,
-        "deleted_answer": without_cell(correct, answer_id("mse")),
+        "deleted_answer": without_cell(correct, answer_id(SECOND)),
         "duplicated_answer": duplicated,
         "reordered": reordered,
         "extra_cells": extra,
         "old_nbformat": old,
         "empty": empty,
         "edited_checks": with_check_cell(with_check_cell(
-            wrong, "mse", 'print("✓ mse: correct")'), "huber"),
+            wrong, SECOND, f'print("✓ {SECOND}: correct")'), THIRD),
         "forged_outputs": forged(wrong),
-        "infinite_loop": correct_but("mse", "while True:\n    pass"),
-        "output_flood": correct_but("cost_by_hand", 'while True:\n    print("spam " * 50)'),
-        "kernel_dies": correct_but("huber", "import os\nos._exit(1)"),
-        "sys_exit": correct_but("binary_crossentropy", "import sys\nsys.exit()"),
-        "memory_hog": correct_but("cost", "import numpy as np\nhog = np.ones(10**9)"),
-        "file_vandal": correct_but("cost_by_hand",
-                                   "import os\n"
-                                   "for name in os.listdir('.'):\n"
-                                   "    os.remove(name)\n"
-                                   "open('grades.csv', 'w').write('forged')\n"
-                                   "cost_by_hand = 5 / 3"),
-        "redefines_check": correct_but("mse", "def check(name):\n"
+        "infinite_loop": correct_but(SECOND, "while True:\n    pass"),
+        "output_flood": correct_but(FIRST, 'while True:\n    print("spam " * 50)'),
+        "kernel_dies": correct_but(THIRD, "import os\nos._exit(1)"),
+        "sys_exit": correct_but(FOURTH, "import sys\nsys.exit()"),
+        "memory_hog": correct_but(LAST, "import numpy as np\nhog = np.ones(10**9)"),
+        "file_vandal": correct_after(FIRST,
+                                     "import os\n"
+                                     "for name in os.listdir('.'):\n"
+                                     "    os.remove(name)\n"
+                                     "open('grades.csv', 'w').write('forged')\n"),
+        "redefines_check": correct_but(SECOND, "def check(name):\n"
                                               "    print(f'✓ {name}: correct')"),
         "rebinds_grading_code": fill(exercise_notebook(), {
             answer_id(name): REBINDS_GRADING_CODE[name] + wrong_answers()[answer_id(name)]
             for name in EXERCISES}),
-        "parent_vandal": correct_but("cost_by_hand",
-                                     "import os, shutil\n"
-                                     "for name in os.listdir('..'):\n"
-                                     "    shutil.rmtree(os.path.join('..', name))\n"
-                                     "cost_by_hand = 5 / 3"),
-        "daemon": correct_but("cost_by_hand", daemon(heartbeat)),
+        "parent_vandal": correct_after(FIRST,
+                                       "import os, shutil\n"
+                                       "for name in os.listdir('..'):\n"
+                                       "    shutil.rmtree(os.path.join('..', name))\n"),
+        "daemon": correct_after(FIRST, daemon(heartbeat)),
     }
     paths = {}
     for name, notebook in made.items():
@@ -204,7 +200,8 @@ def grade_the_batch(tmp_path_factory):
     runs = tmp_path_factory.mktemp("runs")
     result = subprocess.run(
         [sys.executable, "-m", "course", "grade", str(folder), "--out", str(out),
-         "--jobs", "2", "--timeout", str(CELL_TIMEOUT), "--memory", "2048"],
+         "--jobs", "2", "--timeout", str(CELL_TIMEOUT), "--memory", "2048",
+         "--sandbox", "none"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
         env={**os.environ, "TMPDIR": str(runs)})
     beats = heartbeats(heartbeat)
@@ -250,7 +247,8 @@ def test_every_submission_gives_its_rows(batch):
 
 def test_a_hostile_batch_does_not_change_the_correct_submissions_grade(batch):
     assert statuses(batch, CORRECT) == dict.fromkeys(EXERCISES, "correct")
-    assert sum(float(r["points"]) for r in batch["grades"][CORRECT].values()) == 6
+    rows = batch["grades"][CORRECT].values()
+    assert sum(float(r["points"]) for r in rows) == sum(float(r["max_points"]) for r in rows)
 
 
 def test_grading_touches_neither_the_submissions_nor_the_gradebook(batch):
@@ -276,7 +274,8 @@ def test_feedback_is_named_after_the_exercises_not_cells(batch):
 def test_the_json_gradebook_totals_each_submission(batch):
     report = json.loads((batch["out"] / "grades.json").read_text())
     totals = {s["submission"].removesuffix(".ipynb"): s["points"] for s in report["submissions"]}
-    assert totals[CORRECT] == 6 and totals[WRONG] == 0
+    most = sum(float(r["max_points"]) for r in batch["grades"][CORRECT].values())
+    assert totals[CORRECT] == most and totals[WRONG] == 0
     assert {e["exercise"] for e in report["exercises"]} == set(EXERCISES)
 
 
@@ -296,7 +295,7 @@ def test_a_json_file_that_is_not_a_notebook_gives_one_error_row(batch):
 
 def test_an_empty_notebook_is_not_attempted_with_a_note(batch):
     assert statuses(batch, "empty") == dict.fromkeys(EXERCISES, "not-attempted")
-    assert "is missing" in batch["grades"]["empty"]["mse"]["message"]
+    assert "is missing" in batch["grades"]["empty"][SECOND]["message"]
 
 
 def test_an_old_nbformat_without_ids_is_graded_by_its_tags(batch):
@@ -306,13 +305,14 @@ def test_an_old_nbformat_without_ids_is_graded_by_its_tags(batch):
 # --- Cells moved, removed, added, edited, forged ------------------------------------------
 
 def test_a_deleted_answer_cell_is_not_attempted_and_the_rest_still_count(batch):
-    assert statuses(batch, "deleted_answer") == all_correct_except("mse", "not-attempted")
-    assert "'mse-answer' is missing" in batch["grades"]["deleted_answer"]["mse"]["message"]
+    assert statuses(batch, "deleted_answer") == all_correct_except(SECOND, "not-attempted")
+    assert f"'{answer_id(SECOND)}' is missing" in \
+        batch["grades"]["deleted_answer"][SECOND]["message"]
 
 
 def test_a_duplicated_answer_cell_grades_the_first_copy_and_says_so(batch):
     assert statuses(batch, "duplicated_answer") == dict.fromkeys(EXERCISES, "correct")
-    assert "appears 2 times" in batch["grades"]["duplicated_answer"]["mse"]["message"]
+    assert "appears 2 times" in batch["grades"]["duplicated_answer"][SECOND]["message"]
 
 
 def test_reordered_cells_are_matched_by_id(batch):
@@ -320,12 +320,14 @@ def test_reordered_cells_are_matched_by_id(batch):
 
 
 def test_extra_cells_are_not_run_and_an_answer_that_needs_one_is_told_why(batch):
-    assert statuses(batch, "extra_cells") == all_correct_except("mse", "incorrect")
-    message = batch["grades"]["extra_cells"]["mse"]["message"]
-    assert "raised NameError: name 'square' is not defined" in message
-    assert message.endswith("The name square is defined in a cell that grading does not run "
-                            "(only the answer cells are taken from your notebook); define "
-                            "square in the answer cell that uses it.")
+    helped = HELPER_ANSWER[0]
+    assert statuses(batch, "extra_cells") == all_correct_except(helped, "incorrect")
+    message = batch["grades"]["extra_cells"][helped]["message"]
+    name = HELPER_ANSWER[3]
+    assert f"raised NameError: name '{name}' is not defined" in message
+    assert message.endswith(f"The name {name} is defined in a cell that grading does not run "
+                            f"(only the answer cells are taken from your notebook); define "
+                            f"{name} in the answer cell that uses it.")
 
 
 def test_editing_or_deleting_check_cells_does_not_raise_a_grade(batch):
@@ -341,7 +343,7 @@ def test_a_known_wrong_answer_fails_every_check(batch):
 
 
 def test_an_answer_that_redefines_check_cannot_fake_a_verdict_and_is_flagged(batch):
-    row = batch["grades"]["redefines_check"]["mse"]
+    row = batch["grades"]["redefines_check"][SECOND]
     assert row["status"] == "not-attempted"  # its own check() is replaced by the real one
     assert row["review"] == "redefines check"
 
@@ -349,27 +351,27 @@ def test_an_answer_that_redefines_check_cannot_fake_a_verdict_and_is_flagged(bat
 # --- Runaway code ---------------------------------------------------------------------------
 
 def test_an_infinite_loop_is_stopped_and_the_rest_is_graded(batch):
-    assert statuses(batch, "infinite_loop") == all_correct_except("mse", "error")
-    assert f"longer than {CELL_TIMEOUT} s" in batch["grades"]["infinite_loop"]["mse"]["message"]
+    assert statuses(batch, "infinite_loop") == all_correct_except(SECOND, "error")
+    assert f"longer than {CELL_TIMEOUT} s" in batch["grades"]["infinite_loop"][SECOND]["message"]
 
 
 def test_an_output_flood_is_stopped_and_the_rest_is_graded(batch):
-    assert statuses(batch, "output_flood") == all_correct_except("cost_by_hand", "error")
+    assert statuses(batch, "output_flood") == all_correct_except(FIRST, "error")
 
 
 def test_a_dying_kernel_fails_its_exercise_and_a_fresh_kernel_grades_the_rest(batch):
-    assert statuses(batch, "kernel_dies") == all_correct_except("huber", "error")
-    assert "kernel died" in batch["grades"]["kernel_dies"]["huber"]["message"]
+    assert statuses(batch, "kernel_dies") == all_correct_except(THIRD, "error")
+    assert "kernel died" in batch["grades"]["kernel_dies"][THIRD]["message"]
 
 
 def test_sys_exit_is_an_error_of_its_exercise_only(batch):
-    assert statuses(batch, "sys_exit") == all_correct_except("binary_crossentropy", "error")
-    assert "SystemExit" in batch["grades"]["sys_exit"]["binary_crossentropy"]["message"]
+    assert statuses(batch, "sys_exit") == all_correct_except(FOURTH, "error")
+    assert "SystemExit" in batch["grades"]["sys_exit"][FOURTH]["message"]
 
 
 def test_allocating_far_more_memory_than_allowed_is_a_memory_error(batch):
-    assert statuses(batch, "memory_hog") == all_correct_except("cost", "error")
-    assert "MemoryError" in batch["grades"]["memory_hog"]["cost"]["message"]
+    assert statuses(batch, "memory_hog") == all_correct_except(LAST, "error")
+    assert "MemoryError" in batch["grades"]["memory_hog"][LAST]["message"]
 
 
 def test_deleting_files_in_the_working_folder_harms_nobody_else(batch):
@@ -401,16 +403,17 @@ def test_the_same_file_name_in_two_folders_keeps_its_own_rows_and_feedback(batch
     assert statuses(batch, CORRECT) == dict.fromkeys(EXERCISES, "correct")
     assert statuses(batch, WRONG) == dict.fromkeys(EXERCISES, "incorrect")
     feedback = batch["out"] / "feedback"
-    assert "Score: 6 / 6." in (feedback / "alice__unit.md").read_text()
-    assert "Score: 0 / 6." in (feedback / "bob__unit.md").read_text()
+    most = sum(float(r["max_points"]) for r in batch["grades"][CORRECT].values())
+    assert f"Score: {most:g} / {most:g}." in (feedback / "alice__unit.md").read_text()
+    assert f"Score: 0 / {most:g}." in (feedback / "bob__unit.md").read_text()
 
 
 def test_a_huge_notebook_not_saved_as_utf8_is_graded_with_a_note(batch):
     assert statuses(batch, "huge_not_utf8") == dict.fromkeys(EXERCISES, "correct")
-    assert "not saved as UTF-8" in batch["grades"]["huge_not_utf8"]["cost_by_hand"]["message"]
+    assert "not saved as UTF-8" in batch["grades"]["huge_not_utf8"][FIRST]["message"]
 
 
 def test_rebinding_grading_code_is_flagged_for_review_in_the_summary(batch):
     rows = batch["grades"]["rebinds_grading_code"]
-    assert rows["mse"]["review"] == "changes numpy.isclose"
+    assert rows[SECOND]["review"] == "changes numpy.isclose"
     assert "flagged for review" in batch["stdout"]

@@ -24,6 +24,7 @@ import sys
 from course.checks import guard
 from course.checks.blank import BlankError, ____, is_blank
 from course.checks.kinds import Failure
+from course.checks.reference import solution_source
 from course.checks.verdicts import Verdict
 from course.validation import check_choice
 
@@ -104,8 +105,6 @@ def hint(name, level=1):
 
 def solution(name):
     """Print the reference answer to exercise `name`, from the solution notebook."""
-    from course.notebooks.solutions import solution_source
-
     print(solution_source(find(name)))
 
 

@@ -17,9 +17,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# The statuses a check prints, and the one the grader adds when an answer (or
+# grading itself) broke before the check could conclude. Defined here only;
+# the gradebook and the command line use these.
 STATUSES = ("correct", "incorrect", "not-attempted")
-_SYMBOLS = {"correct": "✓", "incorrect": "✗", "not-attempted": "○"}
-_WORDS = {"correct": "correct", "incorrect": "incorrect", "not-attempted": "not attempted"}
+ERROR = "error"
+GRADEBOOK_STATUSES = STATUSES + (ERROR,)
+SYMBOLS = {"correct": "✓", "incorrect": "✗", "not-attempted": "○", ERROR: "!"}
+WORDS = {"correct": "correct", "incorrect": "incorrect", "not-attempted": "not attempted",
+         ERROR: "error"}
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ class Verdict:
 
     @property
     def line(self):
-        text = f"{_SYMBOLS[self.status]} {self.exercise}: {_WORDS[self.status]}"
+        text = f"{SYMBOLS[self.status]} {self.exercise}: {WORDS[self.status]}"
         return f"{text} — {self.detail}" if self.detail else text
 
     @property
@@ -59,8 +65,8 @@ def status_of_line(text):
     output of a check cell.
     """
     first = text.strip().splitlines()[0] if text.strip() else ""
-    for status, symbol in _SYMBOLS.items():
-        if first.startswith(symbol + " "):
+    for status in STATUSES:
+        if first.startswith(SYMBOLS[status] + " "):
             return status
     return None
 

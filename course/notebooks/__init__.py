@@ -3,13 +3,23 @@
     course build            execute solutions/, store their outputs, write exercises/
     course build --check    fail, naming the files, when either is stale
     course grade PATH...    grade submissions against the executed solutions
+    course merge DIR...     join the gradebooks of `course grade --shard K/N`
+    course canvas DIR       a CSV for Canvas's gradebook import
+    course gradescope       run as a Gradescope autograder
 
-Modules: `cells` (markup and blanks), `solutions` (finding the solution
-notebooks), `build`, `grade` (answers into the solution, nbval, verdicts),
-`submissions` (reading what students hand in and taking their answers),
-`gradebook` (grades.csv, grades.json, feedback), `sandbox` (one nbval run in
-its own process, folder, time and memory limits) and `nbval_report` (a
-pytest plugin that records each cell's result as JSON).
+Modules: `build`; `grade` (answers into the solution, nbval, verdicts);
+`submissions` (finding what students hand in, reading it, taking the
+answers) and `archives` (notebooks inside a zip, read in place); `gradebook`
+(grades.csv, grades.json, summary.txt, feedback); `shards` (which shard a
+submission is in, fingerprints, merging); `overrides` (grades set by hand);
+`progress`; `commands` (what `course grade` and `course merge` do);
+`sandbox` (one nbval run in its own process, folder, time and memory
+limits: the host's side), `inside` (what runs inside that run and its
+kernel), `bwrap` (the bubblewrap sandbox); `nbval_report` (a pytest plugin
+that records each cell's result as JSON); `canvas` and `gradescope`.
+The notebook markup and the finding of solutions live in course.checks
+(markup, reference), which `cells` and `solutions` here re-export:
+course.notebooks uses course.checks, never the reverse.
 """
 
 import sys

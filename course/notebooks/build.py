@@ -19,9 +19,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course.notebooks.cells import (MarkupError, answer_cells, check_cells, exercise_of,
-                                    has_markers, is_answer, is_check, is_compared_by_nbval,
-                                    source_of, to_exercise)
+from course import checks
+from course.checks.markup import (MarkupError, answer_cells, check_cells, exercise_of,
+                                  has_markers, is_answer, is_check, is_compared_by_nbval,
+                                  source_of, to_exercise)
 from course.checks.verdicts import status_of_line
 
 
@@ -43,8 +44,6 @@ def check_markup(notebook, unit):
     notebook: the file's JSON as read (nbformat would quietly renumber
     duplicate ids, which are errors here).
     """
-    from course import checks
-
     problems = []
     known = {name: e for name, e in checks.exercises().items() if e.unit == unit}
     if not known:
@@ -190,8 +189,6 @@ def normalize(notebook):
 
 def with_course_metadata(notebook, unit, role):
     """Record the unit, the role and each exercise's points in the notebook."""
-    from course import checks
-
     names = []
     for cell in notebook.cells:
         name = exercise_of(cell) if is_check(cell) else None

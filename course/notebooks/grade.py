@@ -25,9 +25,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course.checks.verdicts import status_of_line
-from course.notebooks.cells import (answer_cells, check_cells, exercise_of, is_answer,
-                                    is_check, source_of, to_exercise)
+from course.checks.verdicts import ERROR, status_of_line
+from course.checks.markup import (answer_cells, check_cells, exercise_of, is_answer,
+                                  is_check, source_of, to_exercise)
 from course.notebooks.gradebook import Row
 from course.notebooks.sandbox import Limits, run_nbval, stop_all
 from course.notebooks.submissions import (GradingError, collect, read_submission,
@@ -43,6 +43,7 @@ class Unit:
     name: str
     notebook: dict
     exercises: list                      # [(name, points)] in notebook order
+    path: Path = None                    # the executed solution notebook
     answer_ids: dict = field(default_factory=dict)   # exercise -> [answer cell ids]
     blanks: dict = field(default_factory=dict)       # answer cell id -> exercise source
 
@@ -66,7 +67,7 @@ def load_units(solutions_dir):
             raise GradingError(f"{path} has no stored outputs to grade against; run "
                                f"`course build` first")
         unit = Unit(path.stem, notebook,
-                    [(e["name"], e["points"]) for e in meta["exercises"]])
+                    [(e["name"], e["points"]) for e in meta["exercises"]], path)
         for cell in answer_cells(notebook):
             unit.answer_ids.setdefault(exercise_of(cell), []).append(cell["id"])
             unit.blanks[cell["id"]] = to_exercise(source_of(cell))
@@ -78,7 +79,7 @@ def load_units(solutions_dir):
 
 # An answer cell could define its own `check` that prints "✓ ...: correct",
 # or replace print or sys.stdout; each check cell puts the real ones back first.
-RESET_BEFORE_CHECK = ("from course.notebooks.sandbox import reset_kernel; check = reset_kernel()"
+RESET_BEFORE_CHECK = ("from course.notebooks.inside import reset_kernel; check = reset_kernel()"
                  "  # undo what answers changed\n")
 
 
@@ -97,7 +98,7 @@ def merge(unit, answers):
 
 # --- Grading one submission ----------------------------------------------------------------
 
-def grade_submission(path, units, limits, name=None):
+def grade_submission(path, units, limits, name=None, sandbox=None):
     """All the rows for one submission; never raises."""
     submission = read_submission(path, name)
     unit = unit_of(submission, units)
@@ -109,23 +110,24 @@ def grade_submission(path, units, limits, name=None):
     if submission.problem:
         problem = _sentence(submission.problem)
         if unit is None:
-            return [Row(submission.name, "", "", "error", 0, 0, problem)]
-        return [Row(submission.name, unit.name, exercise, "error", 0, points, problem)
+            return [Row(submission.name, "", "", ERROR, 0, 0, problem)]
+        return [Row(submission.name, unit.name, exercise, ERROR, 0, points, problem)
                 for exercise, points in unit.exercises]
     try:
-        return _grade_answers(submission, unit, limits)
+        return _grade_answers(submission, unit, limits, sandbox)
     except Exception as error:  # a bug here must not stop the batch
-        return [Row(submission.name, unit.name, exercise, "error", 0, points,
+        return [Row(submission.name, unit.name, exercise, ERROR, 0, points,
                     f"the grader failed on this submission ({type(error).__name__}: "
                     f"{error}); please report it")
                 for exercise, points in unit.exercises]
 
 
-def _grade_answers(submission, unit, limits):
+def _grade_answers(submission, unit, limits, sandbox):
     answers = take_answers(unit, submission)
     sources, rows, blanked = dict(answers.sources), {}, set()
     while True:
-        run = run_nbval(merge(unit, sources), limits, name=f"{unit.name}.ipynb")
+        run = run_nbval(merge(unit, sources), limits, name=f"{unit.name}.ipynb",
+                        sandbox=sandbox)
         new_rows, culprit = interpret(unit, run, submission.name, limits)
         for row in new_rows:
             rows.setdefault(row.exercise, row)
@@ -136,7 +138,7 @@ def _grade_answers(submission, unit, limits):
         blanked.add(culprit)
         for cell_id in unit.answer_ids.get(culprit, []):
             sources[cell_id] = unit.blanks[cell_id]
-    rows = [rows.get(name) or Row(submission.name, unit.name, name, "error", 0, points,
+    rows = [rows.get(name) or Row(submission.name, unit.name, name, ERROR, 0, points,
                                   "grading could not reach this exercise: an earlier cell "
                                   "stopped every run")
             for name, points in unit.exercises]
@@ -157,7 +159,7 @@ def interpret(unit, run, submission_name, limits):
         checks = [records.get(c["id"]) for c in check_cells(unit.notebook, name)]
         stopped = _stopping_cell(answer + checks)
         if stopped is not None:
-            rows.append(Row(submission_name, unit.name, name, "error", 0, points,
+            rows.append(Row(submission_name, unit.name, name, ERROR, 0, points,
                             _why_stopped(stopped, run, limits)))
             stop = name
             break
@@ -206,7 +208,7 @@ def _status(answer_records, check_records, limits):
     verdict = status_of_line(failed["stdout"])
     answer_error = next((r for r in answer_records if r["outcome"] == "failed"), None)
     if answer_error and answer_error.get("ename") not in ("BlankError", "NotImplementedError"):
-        return "error", _error_text(answer_error, "the answer cell", limits) + (
+        return ERROR, _error_text(answer_error, "the answer cell", limits) + (
             f" Then the check said: {failed['stdout'].strip()}" if verdict else "")
     if verdict in ("incorrect", "not-attempted"):
         return verdict, failed["stdout"].strip()
@@ -214,7 +216,7 @@ def _status(answer_records, check_records, limits):
         return "incorrect", ("the check cell printed something besides its verdict (does an "
                              "answer print from a thread or a process it started?): "
                              + failed["stdout"].strip()[:300])
-    return "error", _error_text(failed, "the check cell", limits)
+    return ERROR, _error_text(failed, "the check cell", limits)
 
 
 def _verdict_text(records):
@@ -261,17 +263,22 @@ def _sentence(text):
 
 # --- A batch ---------------------------------------------------------------------------
 
-def grade_all(paths, solutions_dir, jobs=2, limits=None, progress=None):
-    """Grade every submission under `paths`; return all rows, in the order found.
+def grade_all(paths, solutions_dir, jobs=2, limits=None, progress=None, sandbox=None):
+    """Grade every submission under `paths`; return all rows, sorted by submission name.
 
     progress: called with each submission's rows as soon as it is graded.
+    sandbox: a course.notebooks.bwrap.Bubblewrap to run each submission in, or None.
     """
-    units = load_units(solutions_dir)
-    submissions = collect(paths)
+    return grade_submissions(collect(paths), load_units(solutions_dir), jobs, limits,
+                             progress, sandbox)
+
+
+def grade_submissions(submissions, units, jobs=2, limits=None, progress=None, sandbox=None):
+    """Grade {name: source} (from collect) against the units; rows in the order given."""
     limits = limits or Limits()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         # Threads are enough: each grading runs in its own process (the sandbox).
-        futures = [pool.submit(grade_submission, path, units, limits, name)
+        futures = [pool.submit(grade_submission, path, units, limits, name, sandbox)
                    for name, path in submissions.items()]
         try:
             if progress:

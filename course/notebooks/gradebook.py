@@ -1,10 +1,13 @@
 """The gradebook: grades.csv, grades.json, a feedback file per submission, a summary.
 
-    write_gradebook(rows, "grades")     # grades/grades.csv, grades.json, feedback/*.md
-    print(summary_table(rows))          # each exercise's pass rate
+    write_gradebook(rows, "grades", grading)   # grades.csv, grades.json, summary.txt, feedback/
+    print(summary_table(rows, grading))        # each exercise's pass rate, the sandbox
+    rows, grading = read_gradebook("grades")   # back again, for --only and merging
 
 One Row per submission and exercise. Feedback is written per submission,
-one section per exercise, named after the exercise.
+one section per exercise, named after the exercise. `grading` records how
+the class was graded (course.notebooks.shards.grading_record): the
+fingerprint of the solutions and settings, the shard, the sandbox mode.
 """
 
 import csv
@@ -13,10 +16,8 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from course.checks.verdicts import status_of_line
-
-STATUSES = ("correct", "incorrect", "not-attempted", "error")
-_SYMBOL = {"correct": "✓", "incorrect": "✗", "not-attempted": "○", "error": "!"}
+from course.checks.verdicts import GRADEBOOK_STATUSES as STATUSES
+from course.checks.verdicts import SYMBOLS, status_of_line
 
 
 @dataclass
@@ -31,18 +32,22 @@ class Row:
     max_points: float
     message: str
     review: str = ""   # why a person should look at the answer, if anything
+    override: str = "" # the note of a person who set the points by hand, if one did
 
 
 def row_line(row):
     """A row as the verdict line the student saw, or an error line in the same style."""
     if status_of_line(row.message) is not None:
         return row.message
-    symbol = _SYMBOL[row.status]
+    symbol = SYMBOLS[row.status]
     return f"{symbol} {row.exercise or row.submission}: {row.status} — {row.message}"
 
 
-def write_gradebook(rows, out_dir):
-    """grades.csv, grades.json and feedback/<submission>.md under out_dir."""
+def write_gradebook(rows, out_dir, grading=None):
+    """grades.csv, grades.json, summary.txt and feedback/<submission>.md under out_dir.
+
+    Feedback files of submissions no longer in the gradebook are removed.
+    """
     out = Path(out_dir)
     (out / "feedback").mkdir(parents=True, exist_ok=True)
     columns = list(Row.__dataclass_fields__)
@@ -55,12 +60,33 @@ def write_gradebook(rows, out_dir):
         "submissions": [_submission_summary(name, group) for name, group in by_submission.items()],
         "exercises": exercise_summary(rows),
     }
+    if grading is not None:
+        report["grading"] = grading
     (out / "grades.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n",
                                      encoding="utf-8")
+    (out / "summary.txt").write_text(summary_table(rows, grading) + "\n", encoding="utf-8")
     used = set()
     for name, group in by_submission.items():
         file_name = _feedback_name(name, used)
         (out / "feedback" / file_name).write_text(feedback(name, group), encoding="utf-8")
+    for stale in (out / "feedback").glob("*.md"):
+        if stale.name not in used:
+            stale.unlink()
+
+
+def read_gradebook(out_dir):
+    """(rows, grading record or None) of the gradebook in out_dir; OSError or
+    ValueError when there is none or it cannot be read."""
+    report = json.loads((Path(out_dir) / "grades.json").read_text(encoding="utf-8"))
+    return rows_of(report), report.get("grading")
+
+
+def rows_of(report):
+    """The Rows of a grades.json report (or of a list of row dicts)."""
+    entries = report if isinstance(report, list) else [
+        row for submission in report["submissions"] for row in submission["exercises"]]
+    fields = Row.__dataclass_fields__
+    return [Row(**{k: v for k, v in entry.items() if k in fields}) for entry in entries]
 
 
 def _group(rows):
@@ -100,6 +126,8 @@ def feedback(submission, rows):
                   f"({row.points:g} / {row.max_points:g})", "", row.message, ""]
         if row.review:
             lines += [f"Flagged for review: the answer {row.review}.", ""]
+        if row.override:
+            lines += [f"Points set by hand: {row.override}", ""]
     return "\n".join(lines)
 
 
@@ -116,8 +144,16 @@ def exercise_summary(rows):
             for (notebook, exercise), counts in summary.items()]
 
 
-def summary_table(rows):
-    """The text printed at the end of `course grade`."""
+SANDBOX_WORDS = {
+    "bwrap": "bwrap (no network, a read-only view of the machine but for each run's own "
+             "folder, its own processes, limits on processes and memory)",
+    "none": "none (limits on time, memory, file size and output only; see the threat model "
+            "in the README)",
+}
+
+
+def summary_table(rows, grading=None):
+    """The text printed at the end of `course grade` and kept in summary.txt."""
     lines = [f"{'exercise':<28} {'correct':>8} {'incorrect':>10} {'not-attempted':>14} "
              f"{'error':>6} {'pass rate':>10}"]
     for item in exercise_summary(rows):
@@ -135,4 +171,11 @@ def summary_table(rows):
                      f"for the grading machinery; see the review column): "
                      + ", ".join(f"{name} ({', '.join(r.exercise for r in group)})"
                                  for name, group in flagged.items()))
+    overridden = [r for r in rows if r.override]
+    if overridden:
+        lines.append(f"{len(overridden)} grade(s) set by hand (see the override column): "
+                     + ", ".join(f"{r.submission} ({r.exercise})" for r in overridden))
+    if grading is not None:
+        mode = grading["settings"].get("sandbox", "none")
+        lines.append(f"Sandbox: {SANDBOX_WORDS.get(mode, mode)}")
     return "\n".join(lines)

@@ -1,6 +1,11 @@
 """Run nbval on one notebook in its own process, folder, and time and memory limits.
 
     records = run_nbval(notebook, Limits(cell_timeout=30, memory_mb=2048))
+    records = run_nbval(notebook, limits, sandbox=Bubblewrap(hide=[gradebook]))
+
+This is the host's side: it starts and supervises the run. What runs inside
+the run (its entry point, the kernel's output cap and reset) is in
+course.notebooks.inside; the bubblewrap command is in course.notebooks.bwrap.
 
 What a run is given:
 - a fresh temporary folder of its own, holding the working directory (only
@@ -17,8 +22,10 @@ What a run is given:
   flood cannot fill the disk; no core dumps;
 - one thread for numpy's linear algebra, so parallel runs do not fight for cores.
 
-These limits stop accidents and runaway code, not an attacker: see the
-threat model in the README.
+These limits stop accidents and runaway code, not an attacker. Under
+bubblewrap (sandbox=Bubblewrap(...)) the run also gets no network, a
+read-only view of the machine but for its own folders, its own process tree
+that dies with it, and a limit on processes; see the threat model in the README.
 """
 
 import json
@@ -46,6 +53,7 @@ class Limits:
     file_mb: int = 64                  # largest file the run may write
     output_chars: int = 100_000        # what one cell may print; the rest is dropped
     startup_timeout: float = 60.0      # seconds for the kernel to start
+    processes: int = 256               # processes and threads of a run (under bubblewrap)
 
     def wall_clock(self, code_cells):
         """The most a whole run may take before it is killed."""
@@ -61,8 +69,11 @@ class RunResult:
     wall_clock: float = 0.0                       # the limit the run had, in seconds
 
 
-def run_nbval(notebook, limits, name="notebook.ipynb"):
-    """Run `pytest --nbval-lax` on a notebook (a dict); return a RunResult."""
+def run_nbval(notebook, limits, name="notebook.ipynb", sandbox=None):
+    """Run `pytest --nbval-lax` on a notebook (a dict); return a RunResult.
+
+    sandbox: a course.notebooks.bwrap.Bubblewrap to run it in, or None.
+    """
     home = Path(tempfile.mkdtemp(prefix="course-grade-"))
     private = Path(tempfile.mkdtemp(prefix="course-report-"))
     try:
@@ -75,8 +86,15 @@ def run_nbval(notebook, limits, name="notebook.ipynb"):
         code_cells = sum(c.get("cell_type") == "code" for c in notebook["cells"])
         result = RunResult(wall_clock=limits.wall_clock(code_cells))
         with open(private / "pytest.log", "w+b") as log:
-            _run(_pytest_command(path, private, limits), work, _environment(private, home),
-                 log, result)
+            if sandbox is None:
+                command = _pytest_command(path, private, limits, processes=0)
+                _run(command, work, _environment(private, home), log, result)
+            else:
+                with sandbox.user() as uid:
+                    command = _pytest_command(path, private, limits,
+                                              sandbox.process_limit(limits.processes, uid))
+                    _run(sandbox.wrap(command, [home, private], work, uid), work,
+                         _environment(private, home), log, result)
             log.seek(max(0, log.seek(0, os.SEEK_END) - 4000))
             result.log = log.read().decode("utf-8", "replace")
         records = _read_records(private / "cells.jsonl")
@@ -96,14 +114,15 @@ def _write_settings(private, limits):
     startup = private / "ipython" / "profile_default" / "startup"
     startup.mkdir(parents=True)
     (startup / "00-limit-output.py").write_text(
-        f"from course.notebooks.sandbox import limit_output\n"
+        f"from course.notebooks.inside import limit_output\n"
         f"limit_output({limits.output_chars})\n", encoding="utf-8")
 
 
-def _pytest_command(path, private, limits):
+def _pytest_command(path, private, limits, processes):
     return [
-        sys.executable, "-m", "course.notebooks.sandbox",
-        str(limits.memory_mb), str(limits.file_mb), "--",
+        sys.executable, "-m", "course.notebooks.inside",
+        str(limits.memory_mb), str(limits.file_mb),
+        str(processes), "--",
         str(path), "-c", str(private / "pytest.ini"), "--rootdir", str(path.parent),
         "-p", "nbval.plugin", "-p", "course.notebooks.nbval_report",
         "--nbval-lax", "--nbval-current-env",
@@ -221,110 +240,3 @@ def _remove(folder):
     deadline = time.monotonic() + 5
     while folder.exists() and time.monotonic() < deadline:
         shutil.rmtree(folder, onerror=make_writable_and_retry)
-
-
-# --- Inside the run's process and its kernel ----------------------------------------
-
-class _CappedStream:
-    """A stream that passes on the first `limit` characters of each cell's output."""
-
-    def __init__(self, stream, limit):
-        self._stream, self._limit = stream, limit
-        self.reset()
-
-    def reset(self, *_):
-        self._written, self._cut = 0, False
-
-    def write(self, text):
-        room = self._limit - self._written
-        if room > 0:
-            self._written += len(text)
-            return self._stream.write(text[:room])
-        if not self._cut:
-            self._cut = True
-            self._stream.write(f"\n[more than {self._limit} characters of output; "
-                               f"the rest was dropped]\n")
-        return len(text)
-
-    def __getattr__(self, name):
-        return getattr(self._stream, name)
-
-
-_grading_streams = {}   # the kernel's sys.stdout and sys.stderr, as limit_output set them
-
-
-def limit_output(limit):
-    """In a grading kernel: keep each cell's printed output under `limit` characters.
-
-    `while True: print(...)` would otherwise flood the grader with messages
-    until the cell times out. Runs from the kernel's IPython startup folder;
-    the capped streams are kept for reset_kernel() to put back.
-    """
-    from IPython import get_ipython
-
-    shell = get_ipython()
-    for name in ("stdout", "stderr"):
-        capped = _CappedStream(getattr(sys, name), limit)
-        setattr(sys, name, capped)
-        _grading_streams[name] = capped
-        if shell is not None:
-            shell.events.register("pre_execute", capped.reset)
-
-
-def reset_kernel():
-    """In a grading kernel, before each check cell: undo what answers changed.
-
-    Puts back sys.stdout and sys.stderr (an answer could have replaced them
-    with a filter that rewrites verdicts) and whatever answers rebound in
-    numpy, builtins or course (course.checks.guard), and returns the real
-    check(), which an answer may have redefined.
-    """
-    from IPython import get_ipython
-
-    for name, stream in _grading_streams.items():
-        setattr(sys, name, stream)
-    shell = get_ipython()
-    if _grading_streams and hasattr(shell, "set_parent"):
-        # A replaced stream missed the kernel's note of which cell is running
-        # now; without it the verdict would be printed under the answer cell.
-        shell.set_parent(shell.get_parent())
-    from course.checks import guard
-
-    guard.restore()
-    from course.checks import check
-
-    return check
-
-
-def _limit_this_process(memory_mb, file_mb):
-    import resource
-
-    for limit, value in ((resource.RLIMIT_AS, memory_mb * 2**20),
-                         (resource.RLIMIT_FSIZE, file_mb * 2**20),
-                         (resource.RLIMIT_CORE, 0)):
-        _, hard = resource.getrlimit(limit)
-        if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
-        try:
-            resource.setrlimit(limit, (value, hard))
-        except (ValueError, OSError):
-            pass  # macOS does not enforce RLIMIT_AS; the other limits still hold
-
-
-def main(argv):
-    memory_mb, file_mb, separator, *pytest_args = argv
-    if separator != "--":
-        raise SystemExit("usage: python -m course.notebooks.sandbox MEMORY_MB FILE_MB -- "
-                         "PYTEST_ARGS...")
-    _limit_this_process(int(memory_mb), int(file_mb))
-
-    from course.notebooks import skip_slow_optional_imports
-
-    skip_slow_optional_imports()
-    import pytest
-
-    return pytest.main(pytest_args)
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

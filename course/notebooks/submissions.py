@@ -1,6 +1,6 @@
 """Submissions: finding them, reading whatever a student hands in, and taking the answers.
 
-    paths = collect(["submissions/"])              # {name: path}
+    paths = collect(["submissions/"])              # {name: path}, also from class.zip
     submission = read_submission(path, name)      # nbformat 4 JSON, or why not
     unit = unit_of(submission, units)             # which exercise notebook it answers
     answers, notes = take_answers(unit, submission)
@@ -15,10 +15,12 @@ import ast
 import json
 import os
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.notebooks.cells import exercise_of, source_of, tags_of
+from course.checks.markup import exercise_of, source_of, tags_of
+from course.notebooks.archives import ArchiveMember, archive_members
 
 # Outputs are dropped as soon as a notebook is read, but reading takes about four
 # times the file's size in memory.
@@ -31,47 +33,112 @@ class GradingError(Exception):
 
 @dataclass
 class Submission:
-    name: str                 # how the gradebook names it (the path as found)
-    path: Path
+    name: str                 # how the gradebook names it (its path relative to what was given)
+    path: Path                # or an ArchiveMember
     notebook: dict = None     # nbformat 4 JSON, when it could be read
     problem: str = None       # why it cannot be graded, when it cannot
     has_ids: bool = True
 
 
 def collect(paths):
-    """The notebooks to grade, as {name: path}: files as given, *.ipynb in folders.
+    """The notebooks to grade, as {name: source}, sorted by name.
 
-    A submission's name is its path relative to the folder(s) given, so
-    `course grade submissions/` names them "alice.ipynb", "bob/unit1.ipynb".
+    paths: notebook files, folders (searched for *.ipynb, into nested folders
+    and through symbolic links), and zip archives (read as if unpacked into a
+    folder of the same name without ".zip"; nothing is written to disk).
+
+    A submission's name is its path relative to what was given: with one
+    folder or archive, relative to it ("alice/ex01.ipynb", "bob/ex01.ipynb"
+    are two students); with several, relative to the folder they share. A
+    source is a Path, or an ArchiveMember for a notebook inside an archive.
     """
-    found = []
-    for path in map(Path, paths):
+    given = [Path(os.path.abspath(p)) for p in paths]
+    for path, original in zip(given, paths):
+        if not path.exists():
+            raise GradingError(f"{original} does not exist")
+    roots = [p if p.is_dir() else p.with_suffix("") if _is_archive(p) else p.parent
+             for p in given]
+    common = Path(os.path.commonpath([str(r) for r in roots]))
+    found = {}
+    for path in given:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*.ipynb")
-                            if ".ipynb_checkpoints" not in p.parts)
-        elif path.exists():
-            found.append(path)
+            for file in _notebooks_in(path):
+                found.setdefault(file.relative_to(common).as_posix(), file)
+        elif _is_archive(path):
+            prefix = path.with_suffix("").relative_to(common).as_posix()
+            for name, member in _members_of(path):
+                found.setdefault(name if prefix == "." else f"{prefix}/{name}", member)
         else:
-            raise GradingError(f"{path} does not exist")
+            found.setdefault(path.relative_to(common).as_posix(), path)
     if not found:
         raise GradingError("no notebooks to grade in " + ", ".join(map(str, paths)))
-    roots = [str((p if p.is_dir() else p.parent).resolve()) for p in map(Path, paths)]
-    common = Path(os.path.commonpath(roots))
-    return {str(p.resolve().relative_to(common)): p for p in found}
+    return dict(sorted(found.items()))
+
+
+def _is_archive(path):
+    return path.is_file() and path.suffix.lower() == ".zip"
+
+
+def _members_of(path):
+    try:
+        return archive_members(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise GradingError(f"{path} cannot be read as a zip archive ({error}); download "
+                           f"it again, or unpack it and grade the folder") from None
+
+
+_SKIPPED_FOLDERS = (".ipynb_checkpoints", "__MACOSX")
+
+
+def _notebooks_in(folder):
+    """Every *.ipynb under a folder, following symbolic links (a course server links
+    students' folders in) but never into the same folder twice."""
+    found, visited = [], set()
+    for top, folders, files in os.walk(folder, followlinks=True):
+        try:
+            info = os.stat(top)
+        except OSError:
+            folders[:] = []
+            continue
+        if (info.st_dev, info.st_ino) in visited:  # a link back up: a loop
+            folders[:] = []
+            continue
+        visited.add((info.st_dev, info.st_ino))
+        folders[:] = sorted(f for f in folders
+                            if f not in _SKIPPED_FOLDERS and not f.startswith("."))
+        found += [Path(top, f) for f in files
+                  if f.lower().endswith(".ipynb") and not f.startswith("._")]
+    return found
 
 
 def read_submission(path, name=None):
-    """Read a submission as nbformat 4 JSON without its outputs, or say why it cannot be read."""
-    submission = Submission(name or str(path), Path(path))
+    """Read a submission as nbformat 4 JSON without its outputs, or say why it cannot be read.
+
+    path: a file's Path, or an ArchiveMember for a notebook inside a zip archive.
+    """
+    source = path if isinstance(path, ArchiveMember) else Path(path)
+    submission = Submission(name or str(path), source)
     try:
-        size = submission.path.stat().st_size
-        if size > MAX_SUBMISSION_BYTES:
-            submission.problem = (f"the file is {size // 2**20} MB; clear the outputs "
-                                  f"(Edit > Clear Outputs of All Cells) and save it again")
+        if isinstance(source, ArchiveMember):
+            submission.problem = source.problem
+            size = source.size
+        else:
+            size = source.stat().st_size
+        if submission.problem is None and size > MAX_SUBMISSION_BYTES:
+            submission.problem = _too_big(size)
+        if submission.problem:
             return submission
-        data, submission.problem = _parse_json(submission.path.read_bytes())
-    except OSError as error:
-        submission.problem = f"the file cannot be read ({error.strerror})"
+        raw = (source.read_bytes(MAX_SUBMISSION_BYTES) if isinstance(source, ArchiveMember)
+               else source.read_bytes())
+        if len(raw) > MAX_SUBMISSION_BYTES:
+            submission.problem = _too_big(len(raw))
+            return submission
+        data, submission.problem = _parse_json(raw)
+    except (OSError, zipfile.BadZipFile, RuntimeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        if not isinstance(source, ArchiveMember) and source.is_symlink() and not source.exists():
+            reason = f"it is a symbolic link to {os.readlink(source)}, which does not exist"
+        submission.problem = f"the file cannot be read ({reason})"
     if submission.problem:
         return submission
     if not isinstance(data, dict) or not ("cells" in data or "worksheets" in data):
@@ -86,6 +153,11 @@ def read_submission(path, name=None):
         cell.pop("outputs", None)
         cell.pop("attachments", None)
     return submission
+
+
+def _too_big(size):
+    return (f"the file is {size // 2**20} MB or more; clear the outputs (Edit > Clear Outputs "
+            f"of All Cells) and save it again")
 
 
 def _parse_json(raw):
