@@ -343,7 +343,7 @@ class Sequential:
         if validation_data is not None:
             validation = self._check_validation_data(validation_data)
         elif validation_split:
-            x, y, *validation = _split_off_validation(x, y, validation_split)
+            x, y, validation = _split_off_validation(x, y, validation_split)
         callbacks = _check_callbacks(callbacks)
         run = training.prepare(self, x, y, batch_size, shuffle, epochs, verbose, validation)
         self.history = History()
@@ -422,7 +422,7 @@ def _summary_row(layer, shape, count):
 def _split_off_validation(x, y, fraction):
     """The last `fraction` of the examples become the validation set, as Keras.
 
-    Returns x_train, y_train, x_val, y_val.
+    Returns x_train, y_train and the pair (x_val, y_val).
     """
     if isinstance(fraction, bool) or not isinstance(fraction, (int, float, np.number)) \
             or not 0 < fraction < 1:
@@ -433,9 +433,10 @@ def _split_off_validation(x, y, fraction):
         raise ValueError(f"validation_split={fraction} of {len(x)} examples leaves "
                          f"{split_at} for training and {len(x) - split_at} for "
                          f"validation; both need at least one.")
+    # split_at / len(x) of the rows, rounded, is split_at again.
     x_train, x_val, y_train, y_val = train_valid_split(x, y, split_at / len(x),
                                                        shuffle=False)
-    return x_train, y_train, x_val, y_val
+    return x_train, y_train, (x_val, y_val)
 
 
 def _check_callbacks(callbacks):
