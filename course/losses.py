@@ -175,7 +175,7 @@ def mae_value_and_gradient(y_true, y_pred):
 
     The error e = y_pred - y_true is computed once and shared by the two.
     """
-    return MeanAbsoluteError().value_and_gradient(*_prepare(y_true, y_pred))
+    return MeanAbsoluteError().value_and_gradient(y_true, y_pred)
 
 
 def mse(y_true, y_pred, reduction="mean"):
@@ -197,7 +197,7 @@ def mse_gradient(y_true, y_pred):
 
 def mse_value_and_gradient(y_true, y_pred):
     """(mse(y_true, y_pred), mse_gradient(y_true, y_pred)), checking the inputs once."""
-    return MeanSquaredError().value_and_gradient(*_prepare(y_true, y_pred))
+    return MeanSquaredError().value_and_gradient(y_true, y_pred)
 
 
 def l1_norm(y_true, y_pred, reduction="sum"):
@@ -276,8 +276,7 @@ def huber_gradient(y_true, y_pred, delta=1.0):
 
 def huber_value_and_gradient(y_true, y_pred, delta=1.0):
     """(huber(y_true, y_pred, delta), huber_gradient(y_true, y_pred, delta)), checked once."""
-    loss = Huber(delta)
-    return loss.value_and_gradient(*_prepare(y_true, y_pred))
+    return Huber(delta).value_and_gradient(y_true, y_pred)
 
 
 # --- Binary cross-entropy -----------------------------------------------------
@@ -412,8 +411,7 @@ def binary_crossentropy_value_and_gradient(y_true, y_pred, from_logits=False):
 
     Checks the inputs once, and clips the probabilities once for both.
     """
-    loss = BinaryCrossentropy(from_logits)
-    return loss.value_and_gradient(*_prepare_binary(y_true, y_pred, from_logits))
+    return BinaryCrossentropy(from_logits).value_and_gradient(y_true, y_pred)
 
 
 # --- Loss objects for compile(loss=...) --------------------------------------
@@ -483,11 +481,15 @@ class _ErrorLoss(Loss):
     """A loss of the error e = y_pred - y_true: `losses(e)` value by value, `slope(e)` = d/de.
 
     value_and_gradient gives cost = mean(losses(e)) and gradient = slope(e) / N,
-    N = y_pred.size, for arrays checked already (fit's, or those of the
-    functions above): the same numbers as the function and its gradient.
+    N = y_pred.size: the same numbers as the function and its gradient.
     """
 
     def value_and_gradient(self, y_true, y_pred):
+        """(loss(y_true, y_pred), loss.gradient(y_true, y_pred)), checking the inputs once."""
+        return self._value_and_gradient(*_prepare(y_true, y_pred))
+
+    def _value_and_gradient(self, y_true, y_pred):
+        """The same for arrays checked already (fit's), the error computed once for both."""
         error = y_pred - y_true
         return _cost(self.losses(error)), self.slope(error) / error.size
 
@@ -559,8 +561,11 @@ class BinaryCrossentropy(Loss):
         return binary_crossentropy_gradient(y_true, y_pred, self.from_logits)
 
     def value_and_gradient(self, y_true, y_pred):
-        """(cost, gradient) as binary_crossentropy and its gradient give them, for
-        arrays checked already; the probabilities are clipped once for both."""
+        """(loss(y_true, y_pred), loss.gradient(y_true, y_pred)), checking the inputs once."""
+        return self._value_and_gradient(*_prepare_binary(y_true, y_pred, self.from_logits))
+
+    def _value_and_gradient(self, y_true, y_pred):
+        """The same for arrays checked already (fit's); the probabilities clipped once for both."""
         if self.from_logits:
             return _cost(_logit_losses(y_true, y_pred)), \
                 _logit_slope(y_true, y_pred) / y_pred.size
@@ -573,7 +578,8 @@ class BinaryCrossentropy(Loss):
 
 
 LIBRARY_LOSSES = (MeanAbsoluteError, MeanSquaredError, Huber, BinaryCrossentropy)
-"""The library's own loss classes: fit takes their answers as they are (see course.training)."""
+"""The library's own loss classes: fit asks their _value_and_gradient, which
+trusts the arrays fit checked, and takes the answer as it is (see course.training)."""
 
 _ALIASES = {
     "mae": MeanAbsoluteError,

@@ -14,7 +14,8 @@ callbacks around them. `fit` (in course.models) checks its arguments,
 makes a `Run` with `prepare`, and hands over to `train`.
 
 The steps trust what fit checked: the library's own losses and optimizers
-are asked without further checks. Your own loss may be any object with
+are asked without checking the arrays again (`_value_and_gradient`,
+`_apply`). Your own loss may be any object with
 `loss(y_true, y_pred)` and `loss.gradient(y_true, y_pred)` (called in turn
 when it has no value_and_gradient), your own optimizer any object with
 `optimizer.update(params, grads)` that changes the arrays in place; their
@@ -80,8 +81,8 @@ class Run:
 def prepare(model, x, y, batch_size, shuffle, epochs, verbose, validation=None):
     """The Run of one fit, choosing once how its steps ask the loss and the optimizer."""
     loss = model.loss
-    if type(loss) in losses.LIBRARY_LOSSES:
-        value_and_gradient = loss.value_and_gradient
+    if type(loss) in losses.LIBRARY_LOSSES:      # their formulas, without the checks
+        value_and_gradient = loss._value_and_gradient
     else:
         value_and_gradient = functools.partial(_checked_value_and_gradient, loss)
     run = Run(x, y, batch_size, shuffle, epochs, verbose, model._parameters(),

@@ -464,6 +464,16 @@ def test_loss_objects_give_value_and_gradient_in_one_call(loss, cost, gradient, 
     np.testing.assert_array_equal(grad, loss.gradient(y_true, y_pred))
 
 
+@pytest.mark.parametrize("loss, cost, gradient, options", LOSS_CLASSES,
+                         ids=[repr(case[0]) for case in LOSS_CLASSES])
+def test_loss_objects_check_what_you_hand_their_value_and_gradient(loss, cost, gradient,
+                                                                   options):
+    with pytest.raises(ValueError, match=r"shape \(3,\).*\(3, 1\).*ravel"):
+        loss.value_and_gradient(np.array([0.0, 1.0, 1.0]), np.array([[0.2], [0.6], [0.7]]))
+    value, grad = loss.value_and_gradient([0, 1], [0.25, 0.5])         # lists are welcome
+    assert value == cost([0, 1], [0.25, 0.5], **options)
+
+
 def test_your_own_loss_subclass_gets_value_and_gradient_from_its_two_methods():
     class Quartic(losses.Loss):
         def per_example(self, y_true, y_pred):
