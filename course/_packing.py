@@ -15,6 +15,8 @@ are exactly those of updating each array on its own.
 
 import numpy as np
 
+from course import _compiled
+
 PACK_LIMIT = 20_000
 """Parameters with fewer numbers than this are updated together, as one vector."""
 
@@ -22,28 +24,31 @@ PACK_LIMIT = 20_000
 class Plan:
     """How one optimizer updates its parameters: some alone, the small ones packed.
 
-    params: the list of parameter arrays of the first update; the plan keeps
-    one state dict per parameter alone and one per pack.
+    Made at the optimizer's first update, from its params, grads, rule and
+    config: the parameters of fewer than PACK_LIMIT numbers (several of one
+    dtype) become packs; each other one is updated alone, by the rule or,
+    where course._compiled has one for it, by the rule's compiled twin. The
+    plan keeps one state dict per parameter alone and one per pack.
     """
 
-    def __init__(self, params):
+    def __init__(self, params, grads, rule, config):
         small = {}
         for position, param in enumerate(params):
             if param.size < PACK_LIMIT:
                 small.setdefault(param.dtype, []).append(position)
         groups = [group for group in small.values() if len(group) > 1]
         packed = {position for group in groups for position in group}
-        self.singles = [(position, {}) for position in range(len(params))
-                        if position not in packed]
+        self.singles = [(position, {}, _compiled.adam_step_for(rule, params[position],
+                                                               grads[position], config))
+                        for position in range(len(params)) if position not in packed]
         self.packs = [Pack(group, params) for group in groups]
 
-    def apply(self, rule, params, grads, config, compiled=None):
+    def apply(self, rule, params, grads, config):
         """rule(param, grad, state, config) on every parameter, packed or alone.
 
-        compiled: the rule's compiled twin (see course._compiled), tried first
-        on the large parameters; it returns False where the rule must do it.
+        A compiled twin returns False where the rule must take this step.
         """
-        for position, state in self.singles:
+        for position, state, compiled in self.singles:
             param, grad = params[position], grads[position]
             if compiled is None or not compiled(param, grad, state, config):
                 rule(param, grad, state, config)
@@ -51,8 +56,8 @@ class Plan:
             pack.apply(rule, params, grads, config)
 
     def states(self):
-        """The state of each parameter, in order, without the working memory."""
-        by_position = {position: _visible(state) for position, state in self.singles}
+        """The state of each parameter, in order."""
+        by_position = {position: dict(state) for position, state, _ in self.singles}
         for pack in self.packs:
             by_position.update(pack.states())
         return [by_position[position] for position in sorted(by_position)]
@@ -62,8 +67,8 @@ class Pack:
     """Small parameters updated as one vector.
 
     positions: where they sit in the params list. `param` and `grad` are flat
-    vectors holding all of them end to end; `views[k]` is the piece of `param`
-    shaped like the k-th of them.
+    vectors holding all of them end to end; `views[k]` and `grad_views[k]`
+    are the pieces of them shaped like the k-th parameter.
     """
 
     def __init__(self, positions, params):
@@ -74,14 +79,17 @@ class Pack:
         self.grad = np.empty_like(self.param)
         self.views = [self.param[end - size:end].reshape(params[i].shape)
                       for i, size, end in zip(positions, sizes, self.ends)]
+        self.grad_views = [self.grad[end - size:end].reshape(params[i].shape)
+                           for i, size, end in zip(positions, sizes, self.ends)]
         self.state = {}
 
     def apply(self, rule, params, grads, config):
-        np.concatenate([params[i].ravel() for i in self.positions], out=self.param)
-        np.concatenate([grads[i].ravel() for i in self.positions], out=self.grad)
+        for i, view, grad_view in zip(self.positions, self.views, self.grad_views):
+            view[...] = params[i]
+            grad_view[...] = grads[i]
         rule(self.param, self.grad, self.state, config)
         for i, view in zip(self.positions, self.views):
-            np.copyto(params[i], view)
+            params[i][...] = view
 
     def states(self):
         """{position: that parameter's state}, its arrays being views into ours."""
@@ -90,10 +98,5 @@ class Pack:
             start = end - view.size
             result[i] = {key: (value[start:end].reshape(view.shape)
                                if isinstance(value, np.ndarray) else value)
-                         for key, value in _visible(self.state).items()}
+                         for key, value in self.state.items()}
         return result
-
-
-def _visible(state):
-    """A rule's state without its working memory ("scratch")."""
-    return {key: value for key, value in state.items() if key != "scratch"}

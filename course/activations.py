@@ -3,15 +3,17 @@
 A layer computes z = x @ kernel + bias and then a = activation(z). Going back,
 the chain rule needs da/dz:
 
-    a = sigmoid(z)                     # forward
-    grad_z = grad_a * sigmoid_derivative(z)   # backward, elementwise
+    a = sigmoid(z)                            # forward
+    grad_z = grad_a * sigmoid_derivative(z)   # backward, elementwise: the chain rule
 
 Every function keeps the float type it is given (float32 stays float32).
 Softmax mixes the values of a row, so instead of a derivative it has
 `softmax_backward(grad_output, output)`.
 
 The classes at the end wrap the same functions for `Dense(activation=...)`:
-`get("relu")` returns an object with `forward(z)` and `backward(grad_a, z, a)`.
+`get("relu")` returns an object with `forward(z)`, which calls relu, and
+`backward(grad_a, z, a)`, which returns grad_a * relu_derivative(z). Sigmoid
+and tanh hand their derivative the output a as well, which they reuse.
 """
 
 import numpy as np
@@ -31,9 +33,14 @@ def sigmoid(z):
     return np.where(z >= 0, 1, small) / (1 + small)
 
 
-def sigmoid_derivative(z):
-    """da/dz = sigmoid(z) * (1 - sigmoid(z)), elementwise, same shape as z."""
-    a = sigmoid(z)
+def sigmoid_derivative(z, a=None):
+    """da/dz = a * (1 - a) with a = sigmoid(z), elementwise, same shape as z.
+
+    a: sigmoid(z), if you have it already (a layer keeps it from its forward
+    pass), so that it is not computed twice.
+    """
+    if a is None:
+        a = sigmoid(z)
     return a * (1 - a)
 
 
@@ -55,9 +62,13 @@ def tanh(z):
     return np.tanh(z)
 
 
-def tanh_derivative(z):
-    """da/dz = 1 - tanh(z)**2, elementwise, same shape as z."""
-    a = tanh(z)
+def tanh_derivative(z, a=None):
+    """da/dz = 1 - a**2 with a = tanh(z), elementwise, same shape as z.
+
+    a: tanh(z), if you have it already, as for sigmoid_derivative.
+    """
+    if a is None:
+        a = tanh(z)
     return 1 - a * a
 
 
@@ -104,8 +115,9 @@ class Activation:
     """An activation as a layer uses it.
 
     forward(z) -> a, and backward(grad_a, z, a) -> grad_z = dL/dz, given
-    grad_a = dL/da. backward receives both z and a so that each activation can
-    use whichever is cheaper (sigmoid and tanh reuse a; relu looks at z).
+    grad_a = dL/da: by the chain rule, grad_a times the derivative da/dz.
+    backward receives both z and a so that each activation can use whichever
+    is cheaper (sigmoid and tanh reuse a; relu looks at z).
     """
 
     name = "activation"
@@ -128,7 +140,7 @@ class Linear(Activation):
         return linear(z)
 
     def backward(self, grad_a, z, a):
-        return grad_a
+        return grad_a           # grad_a * linear_derivative(z), which is 1 everywhere
 
 
 class Sigmoid(Activation):
@@ -138,7 +150,7 @@ class Sigmoid(Activation):
         return sigmoid(z)
 
     def backward(self, grad_a, z, a):
-        return grad_a * a * (1 - a)           # sigmoid'(z) = a * (1 - a)
+        return grad_a * sigmoid_derivative(z, a)
 
 
 class ReLU(Activation):
@@ -148,7 +160,7 @@ class ReLU(Activation):
         return relu(z)
 
     def backward(self, grad_a, z, a):
-        return grad_a * (z > 0)               # relu'(z) = 1 where z > 0
+        return grad_a * relu_derivative(z)
 
 
 class Tanh(Activation):
@@ -158,7 +170,7 @@ class Tanh(Activation):
         return tanh(z)
 
     def backward(self, grad_a, z, a):
-        return grad_a * (1 - a * a)           # tanh'(z) = 1 - a**2
+        return grad_a * tanh_derivative(z, a)
 
 
 class Softmax(Activation):

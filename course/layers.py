@@ -138,6 +138,7 @@ class Dense:
         self.params = {}
         self.grads = {}
         self._cache = None
+        self._relu_loop = False
 
     def __repr__(self):
         return (f"Dense({self.units}, activation={self.activation.name!r}"
@@ -163,6 +164,9 @@ class Dense:
             "bias": self._initial("bias", self.bias_initializer, (self.units,)),
         }
         self.grads = {key: np.zeros_like(value) for key, value in self.params.items()}
+        # Speed, with the same numbers: a relu layer may add its bias and take
+        # its relu in one compiled loop each way. course._compiled decides, here, once.
+        self._relu_loop = _compiled.relu_loop_suits(self.activation, self.units, self.dtype)
 
     def _initial(self, what, initializer, shape):
         values = np.asarray(initializer(shape))
@@ -184,17 +188,19 @@ class Dense:
         x: (n, d). Builds the layer on first use if it has no weights yet.
         Returns a: (n, units) in the layer's dtype.
         """
-        if not isinstance(x, np.ndarray) or x.dtype != self.dtype:
+        if type(x) is not np.ndarray or x.dtype != self.dtype:
             x = as_float_array(x, "x", dtype=self.dtype)
-        if not self.built:
+        if self.input_dim is None:
             if x.ndim != 2:
                 raise ValueError(f"x has shape {x.shape}; a Dense layer takes a 2-D array "
                                  f"(examples, features). For one feature use x.reshape(-1, 1).")
             self.build(self.input_shape[0] if self.input_shape else x.shape[1])
         kernel, bias = self.params["kernel"], self.params["bias"]
         z_and_a = None
-        if type(self.activation) is activations.ReLU:    # speed, same numbers:
-            z_and_a = _compiled.dense_relu_forward(x, kernel, bias)  # see course._compiled
+        if self._relu_loop:         # chosen in build: the same numbers, compiled
+            if x.ndim != 2 or x.shape[1] != kernel.shape[0] or bias.shape != (self.units,):
+                _refuse_dense_shapes(x, kernel, bias)
+            z_and_a = _compiled.dense_relu_forward(x, kernel, bias)
         if z_and_a is None:
             z, _ = dense_forward(x, kernel, bias)
             z_and_a = z, self.activation.forward(z)
@@ -215,7 +221,7 @@ class Dense:
             raise ValueError(f"The gradient has shape {grad_a.shape} but this layer's "
                              f"output has shape {a.shape}; they must match.")
         grads = None
-        if type(self.activation) is activations.ReLU:     # speed, same numbers
+        if self._relu_loop:         # chosen in build: the same numbers, compiled
             grads = _compiled.dense_relu_backward(grad_a, z, cache, input_gradient)
         if grads is None:
             grad_z = self.activation.backward(grad_a, z, a)

@@ -5,10 +5,12 @@ Every loss answers two questions, the same way for all of them:
     cost = mse(y_true, y_pred)             # a float: the mean over the examples
     grad = mse_gradient(y_true, y_pred)    # d(cost)/d(y_pred), shaped like y_pred
 
-Training asks both at every step, so the costs you can train with (mae, mse,
-huber, binary_crossentropy) also answer both at once, checking the inputs
-once and computing what the two share (the error y_pred - y_true, the
-clipped probabilities) once:
+Each formula is written once, as a few lines on the error y_pred - y_true
+(or on the clipped probabilities), with its slope beside it. The functions
+above check what you hand them, then apply those formulas. Training asks
+for both numbers at every step, so the costs you can train with (mae, mse,
+huber, binary_crossentropy) also answer both at once, from the same
+formulas, computing what the two share once:
 
     cost, grad = mse_value_and_gradient(y_true, y_pred)   # the same two numbers
 
@@ -109,6 +111,43 @@ def reduce_mean_gradient(x):
 
 
 # --- Regression losses --------------------------------------------------------
+#
+# Each is a formula in the error e = y_pred - y_true, value by value, written
+# once below with its slope d/de beside it (which is also d/dy_pred, as e
+# moves one for one with y_pred). The functions a student calls (mae,
+# mae_gradient, ...) check their inputs and then use these; so do the loss
+# objects at every step of fit, on data fit has checked already.
+
+def _absolute(error):
+    """|e|, value by value: the loss of mae and of l1_norm."""
+    return np.abs(error)
+
+
+def _absolute_slope(error):
+    """d|e|/de = sign(e); 0 where e = 0, where the slope is undefined, as PyTorch."""
+    return np.sign(error)
+
+
+def _squared(error):
+    """e**2, value by value: the loss of mse and of l2_norm."""
+    return np.square(error)
+
+
+def _squared_slope(error):
+    """d(e**2)/de = 2 * e."""
+    return 2 * error
+
+
+def _huber(error, delta):
+    """0.5 * e**2 where |e| <= delta, else delta * (|e| - 0.5 * delta), value by value."""
+    size = np.abs(error)
+    return np.where(size <= delta, 0.5 * size ** 2, delta * (size - 0.5 * delta))
+
+
+def _huber_slope(error, delta):
+    """The error itself inside [-delta, delta], +-delta outside: clip(e, -delta, delta)."""
+    return np.clip(error, -delta, delta)
+
 
 def mae(y_true, y_pred, reduction="mean"):
     """Mean absolute error (the L1 loss as a mean): L = mean(|y_true - y_pred|).
@@ -118,7 +157,7 @@ def mae(y_true, y_pred, reduction="mean"):
     Same as keras.losses.mean_absolute_error and torch.nn.functional.l1_loss.
     """
     y_true, y_pred = _prepare(y_true, y_pred)
-    return _reduce(_per_example(np.abs(y_pred - y_true)), reduction)
+    return _reduce(_per_example(_absolute(y_pred - y_true)), reduction)
 
 
 def mae_gradient(y_true, y_pred):
@@ -128,20 +167,15 @@ def mae_gradient(y_true, y_pred):
     PyTorch does. Returns an array shaped like y_pred.
     """
     y_true, y_pred = _prepare(y_true, y_pred)
-    return np.sign(y_pred - y_true) / y_pred.size
+    return _absolute_slope(y_pred - y_true) / y_pred.size
 
 
 def mae_value_and_gradient(y_true, y_pred):
-    """(mae(y_true, y_pred), mae_gradient(y_true, y_pred)), sharing the error.
+    """(mae(y_true, y_pred), mae_gradient(y_true, y_pred)), checking the inputs once.
 
-    With e = y_pred - y_true and N = y_pred.size: cost = mean(|e|) (a float),
-    gradient = sign(e) / N (shaped like y_pred).
+    The error e = y_pred - y_true is computed once and shared by the two.
     """
-    y_true, y_pred = _prepare(y_true, y_pred)
-    error = y_pred - y_true
-    gradient = np.sign(error)
-    gradient /= y_pred.size
-    return _cost(np.abs(error, out=error)), gradient
+    return MeanAbsoluteError().value_and_gradient(y_true, y_pred)
 
 
 def mse(y_true, y_pred, reduction="mean"):
@@ -152,26 +186,18 @@ def mse(y_true, y_pred, reduction="mean"):
     Same as keras.losses.mean_squared_error and torch.nn.functional.mse_loss.
     """
     y_true, y_pred = _prepare(y_true, y_pred)
-    return _reduce(_per_example(np.square(y_pred - y_true)), reduction)
+    return _reduce(_per_example(_squared(y_pred - y_true)), reduction)
 
 
 def mse_gradient(y_true, y_pred):
     """d(mse)/d(y_pred) = 2 * (y_pred - y_true) / N, where N = y_pred.size."""
     y_true, y_pred = _prepare(y_true, y_pred)
-    return 2 * (y_pred - y_true) / y_pred.size
+    return _squared_slope(y_pred - y_true) / y_pred.size
 
 
 def mse_value_and_gradient(y_true, y_pred):
-    """(mse(y_true, y_pred), mse_gradient(y_true, y_pred)), sharing the error.
-
-    With e = y_pred - y_true and N = y_pred.size: cost = mean(e**2) (a float),
-    gradient = 2 * e / N (shaped like y_pred).
-    """
-    y_true, y_pred = _prepare(y_true, y_pred)
-    error = y_pred - y_true
-    gradient = 2 * error
-    gradient /= y_pred.size
-    return _cost(np.square(error, out=error)), gradient
+    """(mse(y_true, y_pred), mse_gradient(y_true, y_pred)), checking the inputs once."""
+    return MeanSquaredError().value_and_gradient(y_true, y_pred)
 
 
 def l1_norm(y_true, y_pred, reduction="sum"):
@@ -182,13 +208,13 @@ def l1_norm(y_true, y_pred, reduction="sum"):
     shape (n,); "sum" (the default) adds those up, "mean" averages them.
     """
     y_true, y_pred = _prepare(y_true, y_pred)
-    return _reduce(_per_example(np.abs(y_pred - y_true), np.sum), reduction)
+    return _reduce(_per_example(_absolute(y_pred - y_true), np.sum), reduction)
 
 
 def l1_norm_gradient(y_true, y_pred):
     """d(l1_norm)/d(y_pred) = sign(y_pred - y_true) (of the sum; 0 where equal)."""
     y_true, y_pred = _prepare(y_true, y_pred)
-    return np.sign(y_pred - y_true)
+    return _absolute_slope(y_pred - y_true)
 
 
 def l2_norm(y_true, y_pred, reduction="sum"):
@@ -200,13 +226,13 @@ def l2_norm(y_true, y_pred, reduction="sum"):
     for l1_norm.
     """
     y_true, y_pred = _prepare(y_true, y_pred)
-    return _reduce(_per_example(np.square(y_pred - y_true), np.sum), reduction)
+    return _reduce(_per_example(_squared(y_pred - y_true), np.sum), reduction)
 
 
 def l2_norm_gradient(y_true, y_pred):
     """d(l2_norm)/d(y_pred) = 2 * (y_pred - y_true) (of the sum)."""
     y_true, y_pred = _prepare(y_true, y_pred)
-    return 2 * (y_pred - y_true)
+    return _squared_slope(y_pred - y_true)
 
 
 def _check_delta(delta):
@@ -235,12 +261,7 @@ def huber(y_true, y_pred, delta=1.0, reduction="mean"):
     """
     delta = _check_delta(delta)
     y_true, y_pred = _prepare(y_true, y_pred)
-    return _reduce(_per_example(_huber_losses(np.abs(y_pred - y_true), delta)), reduction)
-
-
-def _huber_losses(size, delta):
-    """Elementwise Huber losses of errors of size |e|, as in huber's docstring."""
-    return np.where(size <= delta, 0.5 * size ** 2, delta * (size - 0.5 * delta))
+    return _reduce(_per_example(_huber(y_pred - y_true, delta)), reduction)
 
 
 def huber_gradient(y_true, y_pred, delta=1.0):
@@ -250,24 +271,54 @@ def huber_gradient(y_true, y_pred, delta=1.0):
     """
     delta = _check_delta(delta)
     y_true, y_pred = _prepare(y_true, y_pred)
-    return np.clip(y_pred - y_true, -delta, delta) / y_pred.size
+    return _huber_slope(y_pred - y_true, delta) / y_pred.size
 
 
 def huber_value_and_gradient(y_true, y_pred, delta=1.0):
-    """(huber(y_true, y_pred, delta), huber_gradient(y_true, y_pred, delta)), sharing the error.
-
-    With e = y_pred - y_true and N = y_pred.size: cost = mean(0.5*e**2 if
-    |e| <= delta else delta*(|e| - 0.5*delta)), gradient = clip(e, -delta, delta) / N.
-    """
-    delta = _check_delta(delta)
-    y_true, y_pred = _prepare(y_true, y_pred)
-    error = y_pred - y_true
-    gradient = np.clip(error, -delta, delta)
-    gradient /= y_pred.size
-    return _cost(_huber_losses(np.abs(error, out=error), delta)), gradient
+    """(huber(y_true, y_pred, delta), huber_gradient(y_true, y_pred, delta)), checked once."""
+    return Huber(delta).value_and_gradient(y_true, y_pred)
 
 
 # --- Binary cross-entropy -----------------------------------------------------
+#
+# From probabilities p, each value costs -(y*log(p) + (1-y)*log(1-p)) with p
+# clipped to [EPSILON, 1 - EPSILON]; from logits z, max(z, 0) - z*y +
+# log(1 + exp(-|z|)). Each formula is written once, with its slope beside it.
+
+def _clipped(y_pred):
+    """The probabilities clipped to [EPSILON, 1 - EPSILON], as Keras does."""
+    return np.clip(y_pred, EPSILON, 1 - EPSILON)
+
+
+def _crossentropy(y, p):
+    """-(y*log(p) + (1-y)*log(1-p)), value by value, for clipped probabilities p."""
+    return -(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def _crossentropy_slope(y, p, y_pred):
+    """d/dy_pred of _crossentropy: (p - y) / (p * (1 - p)), and 0 where the clip holds p fixed.
+
+    y_pred: the probabilities before the clip, p = _clipped(y_pred). Where the
+    clip changed them (rare: a confident prediction) the slope is 0, and a
+    value outside [0, 1] is refused there (it is no probability).
+    """
+    slope = (p - y) / (p * (1 - p))
+    clipped = p != y_pred
+    if clipped.any():
+        _check_probabilities(y_pred)
+        slope[clipped] = 0
+    return slope
+
+
+def _logit_losses(y, z):
+    """max(z, 0) - z*y + log(1 + exp(-|z|)): the cross-entropy of sigmoid(z), never overflowing."""
+    return np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+
+
+def _logit_slope(y, z):
+    """d/dz of _logit_losses = sigmoid(z) - y."""
+    return sigmoid(z) - y
+
 
 def sigmoid_cross_entropy_with_logits(*, labels, logits):
     """Cross-entropy of sigmoid(logits) against labels, elementwise, as TensorFlow.
@@ -285,11 +336,7 @@ def sigmoid_cross_entropy_with_logits(*, labels, logits):
 def sigmoid_cross_entropy_with_logits_gradient(*, labels, logits):
     """dL/dz = sigmoid(z) - y for each element, same shape as logits."""
     labels, logits = _prepare_binary(labels, logits, True, "labels", "logits")
-    return sigmoid(logits) - labels
-
-
-def _logit_losses(y, z):
-    return np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+    return _logit_slope(labels, logits)
 
 
 def _prepare_binary(y_true, y_pred, from_logits, true_name="y_true", pred_name="y_pred"):
@@ -298,8 +345,8 @@ def _prepare_binary(y_true, y_pred, from_logits, true_name="y_true", pred_name="
 
     A value between 0 and 1 is finite (NaN fails both comparisons), so when
     the minimum and maximum of the labels and of the probabilities lie there,
-    as they do at every step of training, those few quick reductions prove
-    it all. Otherwise the checks run one by one to say what is wrong.
+    those few quick reductions prove it all. Otherwise the checks run one by
+    one to say what is wrong.
     """
     y_true, y_pred = _same_shape_floats(y_true, y_pred, true_name, pred_name)
     if _between_0_and_1(y_true) and (_between_0_and_1(y_pred) if not from_logits
@@ -341,9 +388,9 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, reduction="mean"):
     """
     y_true, y_pred = _prepare_binary(y_true, y_pred, from_logits)
     if from_logits:
-        return _reduce(_per_example(_logit_losses(y_true, y_pred)), reduction)
-    p = np.clip(y_pred, EPSILON, 1 - EPSILON)
-    losses = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
+        losses = _logit_losses(y_true, y_pred)
+    else:
+        losses = _crossentropy(y_true, _clipped(y_pred))
     return _reduce(_per_example(losses), reduction)
 
 
@@ -355,38 +402,16 @@ def binary_crossentropy_gradient(y_true, y_pred, from_logits=False):
     """
     y_true, y_pred = _prepare_binary(y_true, y_pred, from_logits)
     if from_logits:
-        return (sigmoid(y_pred) - y_true) / y_pred.size
-    inside = (y_pred >= EPSILON) & (y_pred <= 1 - EPSILON)
-    p = np.clip(y_pred, EPSILON, 1 - EPSILON)
-    slope = (p - y_true) / (p * (1 - p))
-    return np.where(inside, slope, 0) / y_pred.size
+        return _logit_slope(y_true, y_pred) / y_pred.size
+    return _crossentropy_slope(y_true, _clipped(y_pred), y_pred) / y_pred.size
 
 
 def binary_crossentropy_value_and_gradient(y_true, y_pred, from_logits=False):
     """(binary_crossentropy(...), binary_crossentropy_gradient(...)) of the same arguments.
 
-    From probabilities, with p = clip(y_pred, 1e-7, 1 - 1e-7), y = y_true and
-    N = y_pred.size: cost = mean(-(y*log(p) + (1-y)*log(1-p))) (a float),
-    gradient = (p - y) / (p * (1 - p)) / N where the clip leaves y_pred
-    unchanged, 0 where it holds it fixed. Checks the inputs once and computes
-    p and 1 - p once. From logits z: cost as sigmoid_cross_entropy_with_logits,
-    gradient = (sigmoid(z) - y) / N.
+    Checks the inputs once, and clips the probabilities once for both.
     """
-    y_true, y_pred = _prepare_binary(y_true, y_pred, from_logits)
-    if from_logits:
-        gradient = sigmoid(y_pred) - y_true
-        gradient /= y_pred.size
-        return _cost(_logit_losses(y_true, y_pred)), gradient
-    p = np.clip(y_pred, EPSILON, 1 - EPSILON)
-    one_minus_p = 1 - p
-    losses = -(y_true * np.log(p) + (1 - y_true) * np.log(one_minus_p))
-    gradient = p - y_true
-    gradient /= p * one_minus_p
-    clipped = p != y_pred
-    if clipped.any():                   # rare: a confident prediction
-        gradient[clipped] = 0
-    gradient /= y_pred.size
-    return _cost(losses), gradient
+    return BinaryCrossentropy(from_logits).value_and_gradient(y_true, y_pred)
 
 
 # --- Loss objects for compile(loss=...) --------------------------------------
@@ -407,12 +432,18 @@ class Loss:
     name = "loss"
 
     def __init_subclass__(cls, **kwargs):
-        # A subclass that redefines the cost or the gradient (say, a
-        # MeanSquaredError with your own gradient) must be trained with them,
-        # so it gets the plain value_and_gradient below unless it defines its own.
+        # The library's losses answer value_and_gradient from their formulas
+        # directly. A subclass that redefines what that answer stands for (the
+        # cost or the gradient, say a MeanSquaredError with your own gradient)
+        # must be trained with its own methods, so it gets the plain
+        # value_and_gradient below. One that you wrote yourself is never replaced.
         super().__init_subclass__(**kwargs)
-        redefined = {"__call__", "per_example", "gradient"} & set(vars(cls))
-        if redefined and "value_and_gradient" not in vars(cls):
+        answering = _defined_by(cls, "value_and_gradient")
+        if cls.__module__ == __name__ or answering is Loss or answering.__module__ != __name__:
+            return                  # the library's own classes, or yours: as written
+        mro = cls.__mro__
+        if any(mro.index(_defined_by(cls, name)) < mro.index(answering)
+               for name in ("__call__", "per_example", "gradient")):
             cls.value_and_gradient = Loss.value_and_gradient
 
     def __call__(self, y_true, y_pred):
@@ -424,8 +455,8 @@ class Loss:
     def value_and_gradient(self, y_true, y_pred):
         """(cost, gradient) = (loss(y_true, y_pred), loss.gradient(y_true, y_pred)).
 
-        fit asks for both at every step. The library's losses compute them
-        together, checking the inputs once; this version calls the two methods.
+        fit asks for both at every step. This version calls the two methods;
+        the library's losses compute them together from their formulas.
         """
         return self(y_true, y_pred), self.gradient(y_true, y_pred)
 
@@ -441,10 +472,34 @@ class Loss:
         return f"{type(self).__name__}()"
 
 
-class MeanAbsoluteError(Loss):
+def _defined_by(cls, name):
+    """The class in cls's method resolution order whose body defines `name`."""
+    return next(klass for klass in cls.__mro__ if name in vars(klass))
+
+
+class _ErrorLoss(Loss):
+    """A loss of the error e = y_pred - y_true: `losses(e)` value by value, `slope(e)` = d/de.
+
+    value_and_gradient gives cost = mean(losses(e)) and gradient = slope(e) / N,
+    N = y_pred.size: the same numbers as the function and its gradient.
+    """
+
+    def value_and_gradient(self, y_true, y_pred):
+        """(loss(y_true, y_pred), loss.gradient(y_true, y_pred)), checking the inputs once."""
+        return self._value_and_gradient(*_prepare(y_true, y_pred))
+
+    def _value_and_gradient(self, y_true, y_pred):
+        """The same for arrays checked already (fit's), the error computed once for both."""
+        error = y_pred - y_true
+        return _cost(self.losses(error)), self.slope(error) / error.size
+
+
+class MeanAbsoluteError(_ErrorLoss):
     """keras.losses.MeanAbsoluteError: the cost is mae(y_true, y_pred)."""
 
     name = "mean_absolute_error"
+    losses = staticmethod(_absolute)
+    slope = staticmethod(_absolute_slope)
 
     def per_example(self, y_true, y_pred):
         return mae(y_true, y_pred, reduction="none")
@@ -452,14 +507,13 @@ class MeanAbsoluteError(Loss):
     def gradient(self, y_true, y_pred):
         return mae_gradient(y_true, y_pred)
 
-    def value_and_gradient(self, y_true, y_pred):
-        return mae_value_and_gradient(y_true, y_pred)
 
-
-class MeanSquaredError(Loss):
+class MeanSquaredError(_ErrorLoss):
     """keras.losses.MeanSquaredError: the cost is mse(y_true, y_pred)."""
 
     name = "mean_squared_error"
+    losses = staticmethod(_squared)
+    slope = staticmethod(_squared_slope)
 
     def per_example(self, y_true, y_pred):
         return mse(y_true, y_pred, reduction="none")
@@ -467,11 +521,8 @@ class MeanSquaredError(Loss):
     def gradient(self, y_true, y_pred):
         return mse_gradient(y_true, y_pred)
 
-    def value_and_gradient(self, y_true, y_pred):
-        return mse_value_and_gradient(y_true, y_pred)
 
-
-class Huber(Loss):
+class Huber(_ErrorLoss):
     """keras.losses.Huber(delta=1.0): the cost is huber(y_true, y_pred, delta)."""
 
     name = "huber_loss"
@@ -479,14 +530,17 @@ class Huber(Loss):
     def __init__(self, delta=1.0):
         self.delta = _check_delta(delta)
 
+    def losses(self, error):
+        return _huber(error, self.delta)
+
+    def slope(self, error):
+        return _huber_slope(error, self.delta)
+
     def per_example(self, y_true, y_pred):
         return huber(y_true, y_pred, self.delta, reduction="none")
 
     def gradient(self, y_true, y_pred):
         return huber_gradient(y_true, y_pred, self.delta)
-
-    def value_and_gradient(self, y_true, y_pred):
-        return huber_value_and_gradient(y_true, y_pred, self.delta)
 
     def __repr__(self):
         return f"Huber(delta={self.delta!r})"
@@ -507,11 +561,25 @@ class BinaryCrossentropy(Loss):
         return binary_crossentropy_gradient(y_true, y_pred, self.from_logits)
 
     def value_and_gradient(self, y_true, y_pred):
-        return binary_crossentropy_value_and_gradient(y_true, y_pred, self.from_logits)
+        """(loss(y_true, y_pred), loss.gradient(y_true, y_pred)), checking the inputs once."""
+        return self._value_and_gradient(*_prepare_binary(y_true, y_pred, self.from_logits))
+
+    def _value_and_gradient(self, y_true, y_pred):
+        """The same for arrays checked already (fit's); the probabilities clipped once for both."""
+        if self.from_logits:
+            return _cost(_logit_losses(y_true, y_pred)), \
+                _logit_slope(y_true, y_pred) / y_pred.size
+        p = _clipped(y_pred)
+        return _cost(_crossentropy(y_true, p)), \
+            _crossentropy_slope(y_true, p, y_pred) / y_pred.size
 
     def __repr__(self):
         return f"BinaryCrossentropy(from_logits={self.from_logits!r})"
 
+
+LIBRARY_LOSSES = (MeanAbsoluteError, MeanSquaredError, Huber, BinaryCrossentropy)
+"""The library's own loss classes: fit asks their _value_and_gradient, which
+trusts the arrays fit checked, and takes the answer as it is (see course.training)."""
 
 _ALIASES = {
     "mae": MeanAbsoluteError,

@@ -14,8 +14,8 @@ One training step on a minibatch (x, y) is the whole lesson in four lines:
     model.backward(grad)                                 # every layer's backward
     optimizer.update(model_params, model_grads)          # one step downhill
 
-`fit` checks what it is given, then repeats that step over shuffled
-minibatches for some epochs (the loop is in course.training) and reports the
+`fit` checks what it is given, then hands over to course.training, which
+repeats that step over shuffled minibatches for some epochs and reports the
 loss and the metrics per epoch. The loss and the optimizer may be your own
 objects: anything with `loss(y_true, y_pred)` and `loss.gradient(y_true,
 y_pred)` (fit calls those two when there is no value_and_gradient), and
@@ -24,14 +24,14 @@ place.
 """
 
 import inspect
-import math
 
 import numpy as np
 
-from course import losses, metrics as metrics_module, optimizers
+from course import losses, metrics as metrics_module, optimizers, training
 from course.callbacks import Callback, History
+from course.data.splits import train_valid_split
 # TrainingDiverged, raised by fit, is importable from here too.
-from course.training import Run, TrainingDiverged, loss_value, train_epoch
+from course.training import TrainingDiverged, format_logs as _format_logs, loss_value
 from course.validation import (as_float_array, check_binary_labels, check_finite,
                                check_same_length, check_whole_number)
 
@@ -182,7 +182,7 @@ class Sequential:
 
         x: (n, input_dim). Each layer keeps what its backward pass needs.
         """
-        if not self.built:
+        if self.input_dim is None:
             x = self._check_x(x)
         for layer in self.layers:
             x = layer.forward(x)
@@ -207,7 +207,10 @@ class Sequential:
         return [param for layer in self.layers for param in layer.params.values()]
 
     def _gradients(self):
-        return [grad for layer in self.layers for grad in layer.grads.values()]
+        grads = []
+        for layer in self.layers:
+            grads.extend(layer.grads.values())
+        return grads
 
     # ------------------------------------------------------------ checking the data
 
@@ -336,42 +339,16 @@ class Sequential:
                                    minimum=1)
         epochs = _whole_number(epochs, "epochs")
         verbose = 1 if _check_verbose(verbose) == "auto" else verbose
+        validation = None
         if validation_data is not None:
-            x_val, y_val = self._check_validation_data(validation_data)
+            validation = self._check_validation_data(validation_data)
         elif validation_split:
-            x, y, x_val, y_val = _split_off_validation(x, y, validation_split)
-        else:
-            x_val = y_val = None
-        run = Run(x, y, batch_size, shuffle, epochs, verbose, self._parameters())
-
-        history = History()
-        callbacks = [history, *_check_callbacks(callbacks)]
-        for callback in callbacks:
-            callback.set_model(self)
-            callback.set_params({"verbose": verbose, "epochs": epochs, "steps": run.steps})
-        self.history = history
+            x, y, validation = _split_off_validation(x, y, validation_split)
+        callbacks = _check_callbacks(callbacks)
+        run = training.prepare(self, x, y, batch_size, shuffle, epochs, verbose, validation)
+        self.history = History()
         self.stop_training = False
-
-        # Overflow is reported once, clearly, by TrainingDiverged, not as warnings.
-        with np.errstate(over="ignore", invalid="ignore"):
-            for callback in callbacks:
-                callback.on_train_begin({})
-            for epoch in range(epochs):
-                for callback in callbacks:
-                    callback.on_epoch_begin(epoch, {})
-                logs = train_epoch(self, run, epoch)
-                if x_val is not None:
-                    for name, value in self._evaluate_logs(x_val, y_val).items():
-                        logs["val_" + name] = value
-                if verbose:
-                    print(f"Epoch {epoch + 1}/{epochs} - {_format_logs(logs)}")
-                for callback in callbacks:
-                    callback.on_epoch_end(epoch, logs)
-                if self.stop_training:
-                    break
-            for callback in callbacks:
-                callback.on_train_end({})
-        return history
+        return training.train(self, run, [self.history, *callbacks])
 
     def _check_validation_data(self, validation_data):
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -442,19 +419,11 @@ def _summary_row(layer, shape, count):
     return f" {layer:<27} {shape:<25} {count}".rstrip()
 
 
-def _format_logs(logs):
-    """{"loss": 0.25, "val_loss": 0.3} -> "loss: 0.2500 - val_loss: 0.3000", as Keras."""
-    return " - ".join(f"{name}: {_format_number(value)}" for name, value in logs.items())
-
-
-def _format_number(value):
-    if value == 0 or abs(value) >= 1e-3 or not math.isfinite(value):
-        return f"{value:.4f}"
-    return f"{value:.4e}"
-
-
 def _split_off_validation(x, y, fraction):
-    """The last `fraction` of the examples become the validation set, as Keras."""
+    """The last `fraction` of the examples become the validation set, as Keras.
+
+    Returns x_train, y_train and the pair (x_val, y_val).
+    """
     if isinstance(fraction, bool) or not isinstance(fraction, (int, float, np.number)) \
             or not 0 < fraction < 1:
         raise ValueError(f"validation_split must be a fraction between 0 and 1, "
@@ -464,7 +433,10 @@ def _split_off_validation(x, y, fraction):
         raise ValueError(f"validation_split={fraction} of {len(x)} examples leaves "
                          f"{split_at} for training and {len(x) - split_at} for "
                          f"validation; both need at least one.")
-    return x[:split_at], y[:split_at], x[split_at:], y[split_at:]
+    # split_at / len(x) of the rows, rounded, is split_at again.
+    x_train, x_val, y_train, y_val = train_valid_split(x, y, split_at / len(x),
+                                                       shuffle=False)
+    return x_train, y_train, (x_val, y_val)
 
 
 def _check_callbacks(callbacks):

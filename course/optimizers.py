@@ -24,11 +24,11 @@ Your own optimizer plugs into `Sequential.compile` if it has the same
 `update(params, grads)` method. `minimize` runs any optimizer on a plain
 function of a few numbers and records the path it takes.
 
-The rules write into the arrays they are given with numpy's `out=` arguments
-instead of building new arrays, so after the first step (which creates the
-state) a step allocates no memory. Each rule's docstring gives the plain
-formula that those lines compute. To write your own optimizer, write a rule
-with the same signature and a subclass of `Optimizer` naming it, as SGD does.
+Each rule is its docstring's formulas, line for line. The parameter and the
+state's arrays change in place (`param -= ...`, `v[...] = ...`), so the
+model keeps its weights and `optimizer.states` shows them as they change.
+To write your own optimizer, write a rule with the same signature and a
+subclass of `Optimizer` naming it, as SGD does.
 """
 
 import copy
@@ -36,25 +36,13 @@ import math
 
 import numpy as np
 
-from course import _compiled, _packing
+from course import _packing
 from course.validation import as_float_array, check_choice, check_whole_number
-
-# Parameters smaller than this are updated together, as one vector: faster,
-# same numbers (see course._packing).
-PACK_LIMIT = _packing.PACK_LIMIT
 
 __all__ = [
     "sgd_update", "rmsprop_update", "adam_update",
     "Optimizer", "SGD", "RMSprop", "Adam", "get", "minimize",
 ]
-
-
-def _buffer(state, key, like):
-    """Return state[key], creating it as zeros shaped like `like` the first time."""
-    array = state.get(key)
-    if array is None:
-        array = state[key] = np.zeros_like(like)
-    return array
 
 
 # ---------------------------------------------------------------- SGD
@@ -67,28 +55,25 @@ def sgd_update(param, grad, state, config):
     nesterov: v = momentum * v - lr * g;  w = w + momentum * v - lr * g
 
     config: {"learning_rate", "momentum", "nesterov"}. state: "velocity" (v,
-    starts at zeros) when momentum > 0, and "scratch", working memory.
+    starts at zeros) when momentum > 0.
 
     PyTorch's SGD keeps b = momentum * b + g and steps w = w - lr * b (nesterov:
     w = w - lr * (g + momentum * b)). With a constant learning rate that is the
     same path, since v = -lr * b. PyTorch's default learning rate is 1e-3.
     """
-    learning_rate = config["learning_rate"]
-    momentum = config["momentum"]
-    step = _buffer(state, "scratch", param)
-    np.multiply(grad, learning_rate, out=step)          # lr * g
+    lr, momentum = config["learning_rate"], config["momentum"]
     if momentum == 0:
-        param -= step
+        param -= lr * grad
         return
-    velocity = _buffer(state, "velocity", param)
-    velocity *= momentum
-    velocity -= step                                     # v = momentum*v - lr*g
+    if "velocity" not in state:
+        state["velocity"] = np.zeros_like(param)
+    v = state["velocity"]
+    v[...] = momentum * v - lr * grad
     if config["nesterov"]:
-        param -= step
-        np.multiply(velocity, momentum, out=step)
-        param += step                                    # w += momentum*v - lr*g
+        param -= lr * grad
+        param += momentum * v
     else:
-        param += velocity
+        param += v
 
 
 # ---------------------------------------------------------------- RMSprop
@@ -101,8 +86,8 @@ def rmsprop_update(param, grad, state, config):
     momentum: m = momentum * m + lr * g / sqrt(...);  w = w - m
 
     config: {"learning_rate", "rho", "momentum", "epsilon", "centered"}.
-    state: "mean_square" (s), "mean_gradient" (a, centered only), "momentum"
-    (m, momentum > 0 only), all starting at zeros, and "scratch".
+    state: "mean_square" (s), "mean_gradient" (a, centered only) and
+    "momentum" (m, momentum > 0 only), all starting at zeros.
 
     This is Keras's RMSprop: epsilon inside the square root, rho=0.9,
     epsilon=1e-7, learning_rate=0.001. PyTorch's RMSprop puts epsilon outside,
@@ -110,35 +95,28 @@ def rmsprop_update(param, grad, state, config):
     eps=1e-8, lr=0.01; its momentum buffer b = momentum * b + g / (sqrt(s) + eps)
     with w = w - lr * b is the same as ours for a constant learning rate.
     """
-    rho = config["rho"]
+    lr, rho, epsilon = config["learning_rate"], config["rho"], config["epsilon"]
     momentum = config["momentum"]
-    mean_square = _buffer(state, "mean_square", param)
-    scratch = _buffer(state, "scratch", param)
-
-    mean_square *= rho
-    np.square(grad, out=scratch)
-    scratch *= 1.0 - rho
-    mean_square += scratch                               # s = rho*s + (1-rho)*g^2
+    if "mean_square" not in state:
+        state["mean_square"] = np.zeros_like(param)
+    s = state["mean_square"]
+    s[...] = rho * s + (1 - rho) * np.square(grad)
     if config["centered"]:
-        mean_gradient = _buffer(state, "mean_gradient", param)
-        mean_gradient *= rho
-        np.multiply(grad, 1.0 - rho, out=scratch)
-        mean_gradient += scratch                         # a = rho*a + (1-rho)*g
-        np.square(mean_gradient, out=scratch)
-        np.subtract(mean_square, scratch, out=scratch)   # s - a^2
-        scratch += config["epsilon"]
+        if "mean_gradient" not in state:
+            state["mean_gradient"] = np.zeros_like(param)
+        a = state["mean_gradient"]
+        a[...] = rho * a + (1 - rho) * grad
+        step = lr * (grad / np.sqrt(s - np.square(a) + epsilon))
     else:
-        np.add(mean_square, config["epsilon"], out=scratch)
-    np.sqrt(scratch, out=scratch)
-    np.divide(grad, scratch, out=scratch)
-    scratch *= config["learning_rate"]                   # lr * g / sqrt(...)
+        step = lr * (grad / np.sqrt(s + epsilon))
     if momentum > 0:
-        velocity = _buffer(state, "momentum", param)
-        velocity *= momentum
-        velocity += scratch
-        param -= velocity
+        if "momentum" not in state:
+            state["momentum"] = np.zeros_like(param)
+        m = state["momentum"]
+        m[...] = momentum * m + step
+        param -= m
     else:
-        param -= scratch
+        param -= step
 
 
 # ---------------------------------------------------------------- Adam
@@ -150,8 +128,8 @@ def adam_update(param, grad, state, config):
     lr_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t);  w = w - lr_t * m / (sqrt(v) + epsilon)
 
     config: {"learning_rate", "beta_1", "beta_2", "epsilon"}. state: "m" and
-    "v" (starting at zeros), "step" (t, counts this parameter's updates from 1)
-    and "scratch".
+    "v" (starting at zeros) and "step" (t, counts this parameter's updates
+    from 1).
 
     Where epsilon goes. This is Keras's Adam (and TensorFlow's): epsilon is
     added to sqrt(v) of the *uncorrected* v, the "epsilon hat" of Kingma & Ba
@@ -164,31 +142,15 @@ def adam_update(param, grad, state, config):
     steps (at t=1 about 32 times more with beta_2=0.999). Defaults: Keras
     epsilon=1e-7, PyTorch eps=1e-8; both lr=0.001, betas (0.9, 0.999).
     """
-    beta_1 = config["beta_1"]
-    beta_2 = config["beta_2"]
-    m = _buffer(state, "m", param)
-    v = _buffer(state, "v", param)
-    scratch = _buffer(state, "scratch", param)
+    beta_1, beta_2, epsilon = config["beta_1"], config["beta_2"], config["epsilon"]
+    if "m" not in state:
+        state["m"], state["v"] = np.zeros_like(param), np.zeros_like(param)
+    m, v = state["m"], state["v"]
     t = state["step"] = state.get("step", 0) + 1
-    step_size = config["learning_rate"] * math.sqrt(1.0 - beta_2**t) / (1.0 - beta_1**t)
-
-    m *= beta_1
-    np.multiply(grad, 1.0 - beta_1, out=scratch)
-    m += scratch                                         # m = b1*m + (1-b1)*g
-    v *= beta_2
-    np.square(grad, out=scratch)
-    scratch *= 1.0 - beta_2
-    v += scratch                                         # v = b2*v + (1-b2)*g^2
-    np.sqrt(v, out=scratch)
-    scratch += config["epsilon"]
-    np.divide(m, scratch, out=scratch)
-    scratch *= step_size
-    param -= scratch                                     # w -= lr_t*m/(sqrt(v)+eps)
-
-
-# The same rules compiled to one pass, used on large parameters when it was
-# built at install time; same numbers, fewer passes over memory (see course._compiled).
-_COMPILED = {adam_update: _compiled.adam_update}
+    lr_t = config["learning_rate"] * math.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+    m[...] = beta_1 * m + (1 - beta_1) * grad
+    v[...] = beta_2 * v + (1 - beta_2) * np.square(grad)
+    param -= lr_t * (m / (np.sqrt(v) + epsilon))
 
 
 # ---------------------------------------------------------------- classes
@@ -231,7 +193,10 @@ class Optimizer:
 
     def get_config(self):
         """The hyperparameters as the dict the update rule reads."""
-        return {key: getattr(self, key) for key in self.hyperparameters}
+        config = {}
+        for key in self.hyperparameters:
+            config[key] = getattr(self, key)
+        return config
 
     def update(self, params, grads):
         """Apply one step to every parameter, in place.
@@ -250,11 +215,19 @@ class Optimizer:
         by Adam's compiled loop (see course._compiled).
         """
         self._check(params, grads)
+        self._apply(params, grads)
+
+    def _apply(self, params, grads):
+        """update without its checks, for arrays that update has checked before.
+
+        fit checks its first update with `update`, then calls this at every
+        later step of the same model (see course.training).
+        """
+        config = self.get_config()
         if self._plan is None:
             self._params = list(params)
-            self._plan = _packing.Plan(params)
-        rule = type(self).rule
-        self._plan.apply(rule, params, grads, self.get_config(), _COMPILED.get(rule))
+            self._plan = _packing.Plan(params, grads, type(self).rule, config)
+        self._plan.apply(type(self).rule, params, grads, config)
         self.iterations += 1
 
     @property

@@ -8,22 +8,29 @@ One training step on a minibatch (x, y) is the whole lesson in four lines:
     optimizer.update(params, grads)                      # one step downhill
 
 `train_step` is those four lines; `train_epoch` runs them over the
-minibatches of one shuffled pass through the data and returns the epoch's
-numbers. `fit` (in course.models) checks its arguments, makes a `Run`, and
-calls `train_epoch` once per epoch, with the callbacks around it.
+minibatches of one shuffled pass through the data (course.data.minibatches)
+and returns the epoch's numbers; `train` runs the epochs, with the
+callbacks around them. `fit` (in course.models) checks its arguments,
+makes a `Run` with `prepare`, and hands over to `train`.
 
-The loss may be your own object: anything with `loss(y_true, y_pred)` and
-`loss.gradient(y_true, y_pred)` (called in turn when it has no
-value_and_gradient). So may the optimizer: anything with
-`optimizer.update(params, grads)` that changes the arrays in params in place.
+The steps trust what fit checked: the library's own losses and optimizers
+are asked without checking the arrays again (`_value_and_gradient`,
+`_apply`). Your own loss may be any object with
+`loss(y_true, y_pred)` and `loss.gradient(y_true, y_pred)` (called in turn
+when it has no value_and_gradient), your own optimizer any object with
+`optimizer.update(params, grads)` that changes the arrays in place; their
+answers are checked at every step (the loss's) or at the first (the
+optimizer's), as your code may do anything.
 """
 
 import dataclasses
+import functools
 import math
 
 import numpy as np
 
-from course import utils
+from course import losses, optimizers, utils
+from course.data.minibatches import minibatches
 from course.validation import as_float_array
 
 
@@ -48,7 +55,10 @@ class Run:
 
     x: (n, features) and y: (n, units), checked and in the model's dtype.
     params: the model's parameter arrays, which the optimizer updates in place.
-    update_checked: whether the first update has been checked to change them.
+    value_and_gradient(y, predictions) -> (cost, gradient): how a step asks the loss.
+    update(params, grads): how a step asks the optimizer; the first update
+        of a fit is checked, then this becomes the update the check trusts.
+    validation: (x_val, y_val), checked, or None.
     """
 
     x: np.ndarray
@@ -58,7 +68,9 @@ class Run:
     epochs: int
     verbose: int
     params: list
-    update_checked: bool = False
+    value_and_gradient: object
+    update: object
+    validation: tuple = None
 
     @property
     def steps(self):
@@ -66,73 +78,114 @@ class Run:
         return math.ceil(len(self.x) / self.batch_size)
 
 
+def prepare(model, x, y, batch_size, shuffle, epochs, verbose, validation=None):
+    """The Run of one fit, choosing once how its steps ask the loss and the optimizer."""
+    loss = model.loss
+    if type(loss) in losses.LIBRARY_LOSSES:      # their formulas, without the checks
+        value_and_gradient = loss._value_and_gradient
+    else:
+        value_and_gradient = functools.partial(_checked_value_and_gradient, loss)
+    run = Run(x, y, batch_size, shuffle, epochs, verbose, model._parameters(),
+              value_and_gradient, None, validation)
+    run.update = functools.partial(_first_update, model, run)
+    return run
+
+
+def train(model, run, callbacks):
+    """The epochs of one fit, with the callbacks around them; returns model.history."""
+    history = model.history
+    for callback in callbacks:
+        callback.set_model(model)
+        callback.set_params({"verbose": run.verbose, "epochs": run.epochs,
+                             "steps": run.steps})
+    # Overflow is reported once, clearly, by TrainingDiverged, not as warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for callback in callbacks:
+            callback.on_train_begin({})
+        for epoch in range(run.epochs):
+            for callback in callbacks:
+                callback.on_epoch_begin(epoch, {})
+            logs = train_epoch(model, run, epoch)
+            if run.validation is not None:
+                for name, value in model._evaluate_logs(*run.validation).items():
+                    logs["val_" + name] = value
+            if run.verbose:
+                print(f"Epoch {epoch + 1}/{run.epochs} - {format_logs(logs)}")
+            for callback in callbacks:
+                callback.on_epoch_end(epoch, logs)
+            if model.stop_training:
+                break
+        for callback in callbacks:
+            callback.on_train_end({})
+    return history
+
+
 def train_epoch(model, run, epoch):
     """One pass over (run.x, run.y) in minibatches; returns {"loss": ..., metric: ...}.
 
-    The examples are put in a new random order once per epoch; each
-    minibatch is then a slice of that copy, so no step copies data.
-    The epoch's loss is the mean over its examples of the step losses,
-    and each metric is computed once, at the end, on the predictions
-    each step made before its update: the running means Keras reports.
+    The examples come in a new random order every epoch, drawn from the
+    library's generator (course.utils.set_random_seed repeats it). The
+    epoch's loss is the mean over its examples of the step losses, and each
+    metric is computed once, at the end, on the predictions each step made
+    before its update: the running means Keras reports.
     """
-    x, y, n, batch_size = run.x, run.y, len(run.x), run.batch_size
-    if run.shuffle:
-        order = utils.random_generator().permutation(n)
-        x, y = x[order], y[order]
-    seen = np.empty_like(y) if model.metrics else None
+    seed = utils.random_generator() if run.shuffle else None
+    batches = minibatches(run.x, run.y, run.batch_size, run.shuffle, seed=seed)
     bar = _progress_bar(epoch, run.epochs, run.steps) if run.verbose == 1 else None
-    loss_sum = 0.0
+    seen, targets, loss_sum, done = [], [], 0.0, 0
     try:
-        for step, start in enumerate(range(0, n, batch_size)):
-            stop = min(start + batch_size, n)
-            loss = train_step(model, run, x[start:stop], y[start:stop], seen, start)
+        for step, (x, y) in enumerate(batches):
+            loss, predictions = train_step(model, run, x, y)
             if not math.isfinite(loss):
                 raise _diverged(model, loss, epoch + 1, step + 1, run.steps)
-            loss_sum += loss * (stop - start)
+            done += len(x)
+            loss_sum += loss * len(x)
+            if model.metrics:
+                seen.append(predictions)
+                targets.append(y)
             if bar is not None:
-                bar.set_postfix_str(f"loss: {loss_sum / stop:.4f}", refresh=False)
+                bar.set_postfix_str(f"loss: {loss_sum / done:.4f}", refresh=False)
                 bar.update(1)
     finally:
         if bar is not None:
             bar.close()
-    logs = {"loss": loss_sum / n}
-    for metric in model.metrics:
-        logs[metric.name] = metric(y, seen)
+    logs = {"loss": loss_sum / done}
+    if model.metrics:
+        seen, targets = np.concatenate(seen), np.concatenate(targets)
+        for metric in model.metrics:
+            logs[metric.name] = metric(targets, seen)
     return logs
 
 
-def train_step(model, run, x, y, seen=None, start=0):
-    """Forward, loss, backward, update on one minibatch; returns its loss.
+def train_step(model, run, x, y):
+    """Forward, loss, backward, update on one minibatch; returns its cost and predictions.
 
-    The update is skipped when the loss is NaN or infinite. With metrics,
-    the predictions are kept in `seen` from row `start` on.
+    The update is skipped when the cost is NaN or infinite (fit then stops).
     """
     predictions = model.forward(x)
-    loss, grad = loss_and_gradient(model.loss, y, predictions)
-    if not math.isfinite(loss):
-        return loss
-    model.backward(_checked_gradient(grad, predictions))
-    if run.update_checked:
-        model.optimizer.update(run.params, model._gradients())
-    else:
-        _update_checking_it_changes(model, run.params)
-        run.update_checked = True
-    if seen is not None:
-        seen[start:start + len(predictions)] = predictions
-    return loss
+    cost, grad = run.value_and_gradient(y, predictions)
+    if math.isfinite(cost):
+        model.backward(grad)
+        run.update(run.params, model._gradients())
+    return cost, predictions
 
 
-def _update_checking_it_changes(model, params):
-    """The first update of a fit, checking that the optimizer changed the weights.
+def _first_update(model, run, params, grads):
+    """The first update of a fit: checked, then the update later steps trust.
 
-    An update written param = param - lr * grad makes a new array and
-    leaves the model's weights unchanged: training would do nothing,
-    silently. Checked once per fit, as it costs a copy of the weights.
+    The library's optimizers check the arrays (one model's, grads shaped like
+    params) in `update`, and later steps skip those checks (`_apply`). Any
+    optimizer's first update is also checked to change the weights: one
+    written param = param - lr * grad makes a new array and leaves the
+    model's weights unchanged, and training would silently do nothing.
     """
-    grads = model._gradients()
+    optimizer = model.optimizer
     before = [param.copy() for param in params]
-    model.optimizer.update(params, grads)
-    if getattr(model.optimizer, "learning_rate", None) == 0 \
+    optimizer.update(params, grads)
+    library = isinstance(optimizer, optimizers.Optimizer) \
+        and type(optimizer).update is optimizers.Optimizer.update
+    run.update = optimizer._apply if library else optimizer.update
+    if getattr(optimizer, "learning_rate", None) == 0 \
             or not any(grad.any() for grad in grads):
         return
     if all(np.array_equal(old, new) for old, new in zip(before, params)):
@@ -170,23 +223,27 @@ def loss_value(loss, y, predictions):
     return _as_cost(value)
 
 
-def loss_and_gradient(loss, y, predictions):
-    """The loss of one minibatch (a float) and its gradient d(loss)/d(predictions).
+def _checked_value_and_gradient(loss, y, predictions):
+    """Your own loss's cost (a float) and gradient d(cost)/d(predictions), checked.
 
-    Asks loss.value_and_gradient when the loss has it (the library's losses
-    compute both in one pass), else loss(y, predictions) and then
-    loss.gradient(y, predictions). When the loss is NaN or inf the gradient
-    is not needed, and is None.
+    Asks loss.value_and_gradient when the loss has it, else loss(y,
+    predictions) and then loss.gradient(y, predictions). When the cost is
+    NaN or inf the gradient is not needed, and is None. The gradient must
+    be shaped like the predictions; it is cast to their dtype.
     """
     both = getattr(loss, "value_and_gradient", None)
     if both is None:
         value = loss_value(loss, y, predictions)
-        return value, (loss.gradient(y, predictions) if math.isfinite(value) else None)
-    try:
-        value, grad = both(y, predictions)
-    except ValueError as error:
-        return _nan_if_overflowed(predictions, error), None
-    return _as_cost(value), grad
+        grad = loss.gradient(y, predictions) if math.isfinite(value) else None
+    else:
+        try:
+            value, grad = both(y, predictions)
+        except ValueError as error:
+            return _nan_if_overflowed(predictions, error), None
+        value = _as_cost(value)
+    if not math.isfinite(value):
+        return value, None
+    return value, _checked_gradient(grad, predictions)
 
 
 def _as_cost(value):
@@ -224,6 +281,17 @@ def _checked_gradient(grad, predictions):
                          f"gradient(y_true, y_pred) must return an array shaped "
                          f"like y_pred.")
     return grad
+
+
+def format_logs(logs):
+    """{"loss": 0.25, "val_loss": 0.3} -> "loss: 0.2500 - val_loss: 0.3000", as Keras."""
+    return " - ".join(f"{name}: {_format_number(value)}" for name, value in logs.items())
+
+
+def _format_number(value):
+    if value == 0 or abs(value) >= 1e-3 or not math.isfinite(value):
+        return f"{value:.4f}"
+    return f"{value:.4e}"
 
 
 def _progress_bar(epoch, epochs, steps):

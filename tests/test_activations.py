@@ -52,6 +52,38 @@ def test_activation_object_backward_matches_finite_differences(name):
     assert error < 1e-6
 
 
+# --- Each class's backward is the chain rule with its derivative function -------------
+
+@pytest.mark.parametrize("name, derivative", [
+    ("linear", activations.linear_derivative), ("sigmoid", activations.sigmoid_derivative),
+    ("relu", activations.relu_derivative), ("tanh", activations.tanh_derivative)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_every_activations_backward_is_grad_times_its_derivative(name, derivative, dtype):
+    # Kinks and extremes included: z = 0 (relu's kink), -0.0, saturated values.
+    z = np.concatenate([inputs((3, 4)).ravel(), [0.0, -0.0, 1e-8, -30.0, 30.0]])
+    z = z.reshape(-1, 1).astype(dtype)
+    grad_a = np.random.default_rng(3).normal(size=z.shape).astype(dtype)
+    activation = activations.get(name)
+    grad_z = activation.backward(grad_a, z, activation.forward(z))
+    assert grad_z.dtype == dtype
+    np.testing.assert_array_equal(grad_z, grad_a * derivative(z))
+
+
+def test_relu_backward_at_zero_passes_no_gradient():
+    # relu'(0) = 0, as Keras and PyTorch take it: z >= 0 here would be a different derivative.
+    z = np.array([[-1.0, 0.0, -0.0, 2.0]])
+    grad_a = np.ones_like(z)
+    np.testing.assert_array_equal(activations.ReLU().backward(grad_a, z, activations.relu(z)),
+                                  [[0.0, 0.0, 0.0, 1.0]])
+
+
+def test_sigmoid_and_tanh_derivatives_reuse_the_output_they_are_given():
+    z = inputs((2, 3))
+    for function, derivative in ((activations.sigmoid, activations.sigmoid_derivative),
+                                 (activations.tanh, activations.tanh_derivative)):
+        np.testing.assert_array_equal(derivative(z, function(z)), derivative(z))
+
+
 # --- Values ---------------------------------------------------------------------
 
 def test_sigmoid_matches_its_definition_and_symmetry():

@@ -4,11 +4,13 @@ import numpy as np
 import pytest
 
 from course import _compiled
-from course.optimizers import PACK_LIMIT, Adam, adam_update
+from course._compiled import ADAM_LOOP_MIN_SIZE
+from course._packing import PACK_LIMIT
+from course.optimizers import Adam, adam_update
 
 CONFIG = {"learning_rate": 0.01, "beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-7}
-SHAPE = (300, 100)          # 30,000 numbers: more than PACK_LIMIT, so updated alone
-assert np.prod(SHAPE) >= PACK_LIMIT
+SHAPE = (300, 100)          # 30,000 numbers: more than PACK_LIMIT, so updated alone,
+assert np.prod(SHAPE) >= max(PACK_LIMIT, ADAM_LOOP_MIN_SIZE)   # and by the loop
 HYPERPARAMETERS = ("learning_rate", "beta_1", "beta_2", "epsilon")
 
 
@@ -139,10 +141,14 @@ def test_adam_optimizer_uses_the_compiled_loop_for_large_parameters_only(
 
     loop = _compiled.adam_loop
     monkeypatch.setattr(_compiled, "adam_loop", counting_loop)
-    params = [np.ones(SHAPE, np.float32), np.ones(PACK_LIMIT, np.float32),
+    # Alone and large enough; alone but too small; packed (20006 numbers, by numpy).
+    large, small = max(PACK_LIMIT, ADAM_LOOP_MIN_SIZE), ADAM_LOOP_MIN_SIZE - 1
+    params = [np.ones(SHAPE, np.float32), np.ones(large, np.float32),
               np.ones(PACK_LIMIT - 1, np.float32), np.ones(7, np.float32)]
+    if small >= PACK_LIMIT:
+        params.append(np.ones(small, np.float32))
     Adam().update(params, [np.ones_like(p) for p in params])
-    assert sorted(calls) == [PACK_LIMIT, np.prod(SHAPE)]
+    assert sorted(calls) == [large, np.prod(SHAPE)]
 
 
 # ---------------------------------------------------------------- standing aside

@@ -170,3 +170,24 @@ def test_split_without_a_seed_picks_fresh_rows_each_call():
     first, second = train_valid_split(X, y, seed=None)[0], train_valid_split(X, y, seed=None)[0]
     assert len(first) == len(second) == 28
     assert not np.array_equal(first, second)
+
+
+def test_a_generator_draws_the_order_as_fit_does():
+    X, y = numbered_rows(30)
+    drawn = order(X, y, seed=np.random.default_rng(5))
+    np.testing.assert_array_equal(drawn, np.random.default_rng(5).permutation(30))
+
+
+def test_shuffled_batches_are_copies_and_the_data_stays_as_it_was():
+    X, y = numbered_rows(12)
+    for X_batch, _ in minibatches(X, y, batch_size=5, seed=0):
+        X_batch[:] = -1
+    np.testing.assert_array_equal(X[:, 0], np.arange(12))
+
+
+def test_a_split_without_shuffle_keeps_the_first_rows_for_training():
+    X, y = numbered_rows(10)
+    X_train, X_valid, y_train, y_valid = train_valid_split(X, y, train_frac=0.8, shuffle=False)
+    np.testing.assert_array_equal(X_train[:, 0], np.arange(8))
+    np.testing.assert_array_equal(X_valid[:, 0], [8, 9])
+    np.testing.assert_array_equal(y_valid, 10 * X_valid[:, 0])

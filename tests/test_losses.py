@@ -464,6 +464,16 @@ def test_loss_objects_give_value_and_gradient_in_one_call(loss, cost, gradient, 
     np.testing.assert_array_equal(grad, loss.gradient(y_true, y_pred))
 
 
+@pytest.mark.parametrize("loss, cost, gradient, options", LOSS_CLASSES,
+                         ids=[repr(case[0]) for case in LOSS_CLASSES])
+def test_loss_objects_check_what_you_hand_their_value_and_gradient(loss, cost, gradient,
+                                                                   options):
+    with pytest.raises(ValueError, match=r"shape \(3,\).*\(3, 1\).*ravel"):
+        loss.value_and_gradient(np.array([0.0, 1.0, 1.0]), np.array([[0.2], [0.6], [0.7]]))
+    value, grad = loss.value_and_gradient([0, 1], [0.25, 0.5])         # lists are welcome
+    assert value == cost([0, 1], [0.25, 0.5], **options)
+
+
 def test_your_own_loss_subclass_gets_value_and_gradient_from_its_two_methods():
     class Quartic(losses.Loss):
         def per_example(self, y_true, y_pred):
@@ -493,6 +503,50 @@ def test_a_subclass_that_redefines_the_cost_or_the_gradient_is_trained_with_it()
     value, grad = CappedMeanSquaredError().value_and_gradient(y_true, y_pred)
     assert value == 1.0
     np.testing.assert_array_equal(grad, losses.mse_gradient(y_true, y_pred))
+
+
+def test_a_mixin_that_redefines_the_cost_before_a_library_loss_is_trained_with_it():
+    class Capped:
+        def __call__(self, y_true, y_pred):
+            return min(1.0, super().__call__(y_true, y_pred))
+
+    class CappedMeanSquaredError(Capped, losses.MeanSquaredError):
+        pass
+
+    value, grad = CappedMeanSquaredError().value_and_gradient(np.zeros(3),
+                                                              np.array([1.0, -2.0, 3.0]))
+    assert value == 1.0
+
+
+def test_a_value_and_gradient_you_wrote_is_never_replaced():
+    class Counting:
+        calls = 0
+
+        def value_and_gradient(self, y_true, y_pred):
+            self.calls += 1
+            return super().value_and_gradient(y_true, y_pred)
+
+    class Quartic(Counting, losses.Loss):            # your method comes from a mixin
+        def per_example(self, y_true, y_pred):
+            return (np.asarray(y_pred) - y_true) ** 4
+
+        def gradient(self, y_true, y_pred):
+            return 4 * (np.asarray(y_pred) - y_true) ** 3 / np.size(y_pred)
+
+    class SteeperQuartic(Quartic):                     # or from the class above
+        def gradient(self, y_true, y_pred):
+            return 2 * super().gradient(y_true, y_pred)
+
+    for cls in (Quartic, SteeperQuartic):
+        loss = cls()
+        value, grad = loss.value_and_gradient([0.0, 0.0], [1.0, 2.0])
+        assert loss.calls == 1 and value == pytest.approx(8.5)
+        np.testing.assert_allclose(grad, loss.gradient([0.0, 0.0], [1.0, 2.0]))
+
+
+def test_the_library_losses_answer_from_their_formulas():
+    for cls in losses.LIBRARY_LOSSES:
+        assert cls.value_and_gradient is not losses.Loss.value_and_gradient
 
 
 # --- Agreement with PyTorch -----------------------------------------------------

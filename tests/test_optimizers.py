@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from course import optimizers
+from course._packing import PACK_LIMIT
 from course.optimizers import (SGD, Adam, RMSprop, adam_update, minimize, rmsprop_update,
                                sgd_update)
 
@@ -146,7 +147,7 @@ def test_update_rule_alone_gives_what_the_class_gives(rule, optimizer):
 def test_small_parameters_updated_together_give_the_same_numbers(make):
     # three small arrays are packed into one vector, the big kernel is updated alone
     rng = np.random.default_rng(2)
-    shapes = [(3, 4), (4,), (optimizers.PACK_LIMIT, 1), (1,)]
+    shapes = [(3, 4), (4,), (PACK_LIMIT, 1), (1,)]
     params = [rng.normal(size=s).astype(np.float32) for s in shapes]
     alone = [p.copy() for p in params]
     together, one_by_one = make(), [make() for _ in shapes]

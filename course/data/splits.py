@@ -11,7 +11,7 @@ import numpy as np
 from course.data._checks import as_number, as_rows, check_seed
 
 
-def train_valid_split(X, y, train_frac=0.7, seed=0):
+def train_valid_split(X, y, train_frac=0.7, seed=0, shuffle=True):
     """Shuffle the rows, then cut them into a training and a validation part.
 
     X: array of shape (n, ...), one row per example; y: array of shape (n, ...).
@@ -19,6 +19,8 @@ def train_valid_split(X, y, train_frac=0.7, seed=0):
         part gets round(train_frac * n) rows and validation the rest.
     seed: a whole number >= 0; the same seed always picks the same rows
         (None: different rows on every call).
+    shuffle: False keeps the rows in their order: the first ones train and
+        the last ones validate, as Keras's fit(validation_split=...) does.
     Returns X_train, X_valid, y_train, y_valid (scikit-learn's order).
     """
     X, y = as_rows(X, y)
@@ -34,6 +36,8 @@ def train_valid_split(X, y, train_frac=0.7, seed=0):
                          f"{n_train} for training and {n - n_train} for validation; "
                          f"both need at least one. Use more examples or a "
                          f"train_frac nearer 0.5.")
+    if not shuffle:
+        return X[:n_train], X[n_train:], y[:n_train], y[n_train:]
     order = np.random.default_rng(seed).permutation(n)
     train, valid = order[:n_train], order[n_train:]
     return X[train], X[valid], y[train], y[valid]
