@@ -32,7 +32,8 @@ __all__ = ["check", "hint", "solution", "____", "BlankError", "Verdict", "find",
 
 # One module per unit; each defines UNIT (its notebook's name) and EXERCISES.
 UNIT_MODULES = ["course.checks.loss_and_gradient_step",
-                "course.checks.adam"]
+                "course.checks.adam",
+                "course.checks.multilayer_perceptron"]
 
 _MISSING = object()
 _registry = {}
