@@ -117,7 +117,7 @@ def learning_rate_explorer(surface=None, steps=40):
         plot_loss_surface(surface, {label: path}, ax=surface_ax, bounds=bounds,
                           legend="below")
         surface_ax.set_title(f"Gradient descent, learning rate {learning_rate:.3g}")
-        _draw_losses(loss_ax, {label: losses}, steps, float(surface(surface.start)))
+        _draw_losses(loss_ax, {label: losses}, steps, surface)
 
     return Explorer({"learning_rate": log_slider("learning rate", -1.5)}, draw)
 
@@ -209,8 +209,7 @@ def adam_explorer(surface=None, steps=100):
         plot_loss_surface(surface, paths, ax=surface_ax, bounds=bounds, legend="below")
         surface_ax.set_title(f"learning rate {learning_rate:.3g}, beta_1 {beta_1:g}, "
                              f"beta_2 {beta_2:g}", fontsize=10)
-        _draw_losses(loss_ax, {"SGD": sgd_losses, "Adam": adam_losses}, steps,
-                     float(surface(surface.start)))
+        _draw_losses(loss_ax, {"SGD": sgd_losses, "Adam": adam_losses}, steps, surface)
 
     controls = {
         "learning_rate": log_slider("learning rate", -1.0),
@@ -248,8 +247,10 @@ def _descend(surface, optimizer, steps):
                 return surface.start[None, :], np.array([float(surface(surface.start))])
 
 
-def _draw_losses(ax, losses, steps, start_loss):
-    """The loss per step of each run, on a log axis fixed from the start's loss."""
+def _draw_losses(ax, losses, steps, surface):
+    """The loss per step of each run, on a log axis fixed by the start's and the minimum's."""
+    start_loss = float(surface(surface.start))
+    lowest = max(float(surface(surface.minimum)), start_loss * 1e-6)
     for index, (label, values) in enumerate(losses.items()):
         with np.errstate(over="ignore", invalid="ignore"):
             values = np.asarray(values, dtype=np.float64)
@@ -257,7 +258,7 @@ def _draw_losses(ax, losses, steps, start_loss):
                 label=label)
     _log_axis(ax)
     ax.set_xlim(0, steps)
-    ax.set_ylim(start_loss * 1e-6, start_loss * 1e2)
+    ax.set_ylim(lowest / 2, start_loss * 1e2)
     style(ax, "step", "loss", f"The loss, step by step ({steps} steps)")
     ax.legend(loc="lower left", fontsize=9, framealpha=0.9)
     diverged = [label for label, values in losses.items()
