@@ -38,6 +38,8 @@ UNIT_MODULES = [
     "course.checks.logistic_regression",
     "course.checks.stochastic_gradient_descent",
     "course.checks.backpropagation",
+    "course.checks.adam",
+    "course.checks.multilayer_perceptron",
 ]
 
 _MISSING = object()
