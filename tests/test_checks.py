@@ -190,6 +190,13 @@ def test_an_unfinished_function_is_not_attempted(body):
     assert verdict("mse", **namespace).status == "not-attempted"
 
 
+def test_a_function_that_returns_a_tuple_of_blanks_is_not_attempted():
+    exercise = FunctionExercise("pair", reference=lambda a: (a, 2 * a), cases=[Case(1.0)])
+    assert exercise.grade({"pair": lambda a: (____, ____)}).status == "not-attempted"
+    assert exercise.grade({"pair": lambda a: (a, [____])}).status == "not-attempted"
+    assert exercise.grade({"pair": lambda a: (a, 3 * a)}).status == "incorrect"
+
+
 def test_a_result_of_shape_n_1_for_a_cost_is_reported_as_not_a_number():
     def mse(y_true, y_pred):
         return np.mean((y_pred - y_true) ** 2, axis=0)

@@ -80,3 +80,13 @@ ____ = Blank()
 def is_blank(value):
     """True if `value` is the unfilled blank itself."""
     return isinstance(value, Blank)
+
+
+def holds_blank(value):
+    """True if `value` is the blank, or a tuple, list or dict with one inside:
+    `return ____, ____` builds a tuple without touching its blanks."""
+    if isinstance(value, (tuple, list)):
+        return any(holds_blank(item) for item in value)
+    if isinstance(value, dict):
+        return any(holds_blank(item) for item in value.values())
+    return is_blank(value)

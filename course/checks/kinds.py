@@ -29,7 +29,7 @@ import warnings
 import numpy as np
 
 from course.checks import guard
-from course.checks.blank import BlankError, is_blank
+from course.checks.blank import BlankError, holds_blank
 from course.checks.mistakes import GRADIENT_MISTAKES, first_made
 from course.checks.verdicts import (compare, correct, describe, format_number, incorrect,
                                     is_number, not_attempted)
@@ -207,7 +207,7 @@ class Exercise:
                                             f"fill in its cell and run it (run the "
                                             f"setup cell at the top first)")
         answer = namespace[self.answer_name]
-        if is_blank(answer):
+        if holds_blank(answer):
             return not_attempted(self.name, _BLANK_LEFT)
         return self.grade_answer(answer)
 
@@ -297,7 +297,7 @@ class FunctionExercise(Exercise):
             result, failure = run_answer(function, args, kwargs, self.uses)
             if failure:
                 return self.failure_verdict(failure, where, expected, case)
-            if is_blank(result):
+            if holds_blank(result):
                 return not_attempted(self.name, _BLANK_LEFT)
             reason = self.mismatch(expected, result, case)
             if reason:
@@ -385,7 +385,7 @@ class TrainingExercise(Exercise):
         if failure:
             return self.failure_verdict(failure, where, expected,
                                         _Seeded(self.case, self.seed))
-        if is_blank(costs):
+        if holds_blank(costs):
             return not_attempted(self.name, _BLANK_LEFT)
         problem = self._problem_with(costs, expected)
         if problem is None:
