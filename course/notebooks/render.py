@@ -23,6 +23,7 @@ kernel to move it. Every image gets alt text.
 """
 
 import html
+import os
 import re
 import shutil
 import time
@@ -39,6 +40,7 @@ SITE_MARKER = ".course-site"  # marks a folder this module made, so it may be re
 MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
 UNIT_FILE = re.compile(r"^(?P<number>\d{2})_(?P<topic>[A-Za-z0-9_-]+)\.ipynb$")
 BLANKS = ("____", "raise NotImplementedError()")
+NBCONVERT_ALT = "No description has been provided for this image"  # nbconvert's stand-in
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/svg+xml")
 
@@ -291,7 +293,7 @@ def _alt_for_remaining_images(soup):
     for tag in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "img"]):
         if tag.name != "img":
             heading = tag.get_text(" ", strip=True).rstrip("¶").strip()
-        elif not tag.get("alt"):
+        elif tag.get("alt", NBCONVERT_ALT) == NBCONVERT_ALT:
             what = "Animation" if (tag.get("id") or "").startswith("_anim_img") else "Image"
             tag["alt"] = f"{what} in the section “{heading}”" if heading else what
 
@@ -300,23 +302,17 @@ def _link_notebooks_to_pages(soup, page, units):
     """A markdown link to another notebook of the course goes to that notebook's page."""
     pages = {p.source.resolve(): p for u in units for p in u.pages}
     here = Path(page.href).parent
-    for anchor in soup.find_all("a", href=True):
+    for anchor in soup.select("main a[href]"):
         href = anchor["href"]
-        if _is_outside(href) or href.startswith("#"):
+        if _is_outside(href) or href.startswith("#") or anchor.has_attr("download"):
             continue
         path, _, fragment = href.partition("#")
         if not path.endswith(".ipynb"):
             continue
         target = pages.get((page.source.parent / path).resolve())
         if target is not None:
-            relative = Path(_relative(here, Path(target.href)))
-            anchor["href"] = relative.as_posix() + (f"#{fragment}" if fragment else "")
-
-
-def _relative(start, target):
-    """`target` relative to the folder `start`, both relative to the site's root."""
-    up = len(start.parts)
-    return Path(*([".."] * up), target) if up else target
+            relative = Path(os.path.relpath(target.href, here)).as_posix()
+            anchor["href"] = relative + (f"#{fragment}" if fragment else "")
 
 
 # --- The site ------------------------------------------------------------------
