@@ -1,0 +1,376 @@
+"""The course in a real browser, the way a person meets it.
+
+Playwright for Python drives Debian's chromium (/usr/bin/chromium; `.ci/run`
+installs it with apt-get). No browser is ever downloaded: without chromium or
+Playwright these tests skip and say why.
+
+- Every rendered page, opened from disk and from `python -m http.server`,
+  loads with no console error, no failed request and no broken image, and
+  its math is typeset. A screenshot of each page lands in site-screenshots/.
+- A real JupyterLab on 127.0.0.1: a student runs the setup cell, answers an
+  exercise, runs its check and sees the verdict; asks for a hint.
+
+Any request that would leave the machine is aborted and fails the test; the
+browser also resolves no host name but the loopback one.
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import Request, urlopen
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "site-screenshots"
+
+# The exercise a student does in JupyterLab below: its notebook, the exercise's
+# name, and a right and a wrong answer to it. Change this one place when units move.
+EXERCISE = {
+    "notebook": "exercises/01_loss_and_gradient_step.ipynb",
+    "name": "mse",
+    "right": "def mse(y_true, y_pred):\n"
+             "    return float(np.mean((np.asarray(y_pred) - np.asarray(y_true)) ** 2))",
+    "wrong": "def mse(y_true, y_pred):\n"
+             "    return float(np.sum((np.asarray(y_pred) - np.asarray(y_true)) ** 2))",
+}
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+PAGES = sorted(f"{kind}/{path.stem}.html" for kind in ("lessons", "exercises")
+               for path in (ROOT / kind).glob("[0-9][0-9]_*.ipynb")) + ["index.html"]
+
+
+def _why_no_browser():
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install -e '.[test]')"
+    if not CHROMIUM.exists():
+        return f"no chromium at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+pytestmark = pytest.mark.skipif(_why_no_browser() is not None,
+                                reason=_why_no_browser() or "")
+
+
+# --- The browser, and what it may reach -------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    args = ["--disable-background-networking", "--disable-component-update",
+            "--disable-default-apps", "--disable-sync", "--no-first-run",
+            "--disable-domain-reliability", "--no-pings",
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
+    if os.geteuid() == 0:
+        args.append("--no-sandbox")  # chromium's sandbox refuses to run as root
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
+        yield chromium
+        chromium.close()
+
+
+def is_local(url):
+    parts = urlsplit(url)
+    return parts.scheme in ("file", "data", "blob", "about") or parts.hostname in LOCAL_HOSTS
+
+
+class Watch:
+    """What a browser context tried to load from outside, what failed, and what the
+    pages' consoles said in red."""
+
+    def __init__(self, context):
+        self.outside, self.failed, self.errors = [], [], []
+        context.route("**/*", self._route)
+        context.on("page", self.attach)
+
+    def _route(self, route):
+        if is_local(route.request.url):
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    def attach(self, page):
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("requestfailed",
+                lambda r: self.failed.append(f"{r.url[:120]}: {r.failure}"))
+
+    def assert_clean(self, what):
+        assert not self.outside, f"{what} tried to load from outside the machine: {self.outside}"
+        assert not self.failed, f"{what}: failed requests: {self.failed}"
+        assert not self.errors, f"{what}: console errors: {self.errors}"
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    watch = Watch(context)
+    yield context, watch
+    context.close()
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- The rendered site -----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    from course.notebooks.render import render_site
+
+    return render_site(tmp_path_factory.mktemp("browser") / "site",
+                       ROOT / "lessons", ROOT / "exercises").out
+
+
+@pytest.fixture(scope="module")
+def http_site(site):
+    """The site served as `python -m http.server` serves it, on 127.0.0.1."""
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+RAW_MATH = re.compile(r"\$[^$\n]+\$|\\\(|\\\[")
+
+
+@pytest.mark.parametrize("served", ["file", "http"])
+@pytest.mark.parametrize("page_path", PAGES)
+def test_page_loads_cleanly_with_its_math_typeset(page_path, served, site, http_site,
+                                                  context):
+    context, watch = context
+    page = context.new_page()
+    url = (site / page_path).as_uri() if served == "file" else f"{http_site}/{page_path}"
+
+    page.goto(url, wait_until="load")
+    if page.locator("script[src*='MathJax.js']").count():
+        page.wait_for_function("document.documentElement.dataset.math === 'rendered'",
+                               timeout=30_000)
+    page.wait_for_load_state("networkidle")
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{served}-{page_path.replace('/', '-')}.png",
+                    full_page=True)
+    watch.assert_clean(page_path)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    broken = page.evaluate("""Array.from(document.images)
+        .filter(i => !i.complete || i.naturalWidth === 0).map(i => i.alt)""")
+    assert not broken, f"{page_path}: broken images: {broken}"
+    assert page.evaluate("Array.from(document.images).every(i => i.alt.trim())")
+    prose = page.evaluate("""Array.from(document.querySelectorAll('.jp-MarkdownOutput'))
+        .map(cell => {
+            const copy = cell.cloneNode(true);
+            copy.querySelectorAll('code, pre, script').forEach(e => e.remove());
+            return copy.textContent;
+        }).join('\\n')""")
+    left = RAW_MATH.findall(prose)
+    assert not left, f"{page_path}: math left as raw TeX: {left[:5]}"
+
+
+def test_a_page_that_reaches_outside_fails_the_watch(site, context, tmp_path):
+    """The guard itself: a page asking for a style sheet on the internet is caught."""
+    context, watch = context
+    page_file = tmp_path / "outside.html"
+    page_file.write_text('<!DOCTYPE html><html lang="en"><head><title>t</title>'
+                         '<link rel="stylesheet" href="https://cdn.example.org/x.css">'
+                         '</head><body>x</body></html>', encoding="utf-8")
+    page = context.new_page()
+    page.goto(page_file.as_uri(), wait_until="load")
+    with pytest.raises(AssertionError, match="outside the machine"):
+        watch.assert_clean("outside.html")
+    assert watch.outside == ["https://cdn.example.org/x.css"]
+
+
+def test_the_index_leads_through_the_course_page_by_page(site, http_site, context):
+    from course.notebooks.render import find_units
+
+    context, watch = context
+    page = context.new_page()
+    page.goto(f"{http_site}/index.html")
+    visited = []
+    while page.locator("header a[rel=next]").count():
+        page.locator("header a[rel=next]").click()
+        page.wait_for_load_state("load")
+        visited.append(urlsplit(page.url).path.lstrip("/"))
+        assert page.locator("header a.course-index").count() == 1
+    units = find_units(ROOT / "lessons", ROOT / "exercises")
+    assert visited == [page.href for unit in units for page in unit.pages]
+    page.locator("header a.course-index").click()
+    page.wait_for_load_state("load")
+    assert urlsplit(page.url).path == "/index.html"
+
+
+# --- A student in JupyterLab -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A real JupyterLab on 127.0.0.1, with its own config, runtime and settings
+    folders, the course's shipped settings, and a copy of the exercise to work in."""
+    home = tmp_path_factory.mktemp("lab")
+    work = home / "work"
+    work.mkdir()
+    notebook = work / Path(EXERCISE["notebook"]).name
+    shutil.copyfile(ROOT / EXERCISE["notebook"], notebook)
+    app_settings = home / "app-settings"
+    app_settings.mkdir()
+    shutil.copyfile(ROOT / "jupyter" / "overrides.json", app_settings / "overrides.json")
+    # Every cell in the page at once, so the test finds cells below the fold.
+    tracker = home / "user-settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text(
+        json.dumps({"windowingMode": "none"}), encoding="utf-8")
+
+    port, token = free_port(), secrets.token_hex(16)
+    env = {**os.environ,
+           "JUPYTER_CONFIG_DIR": str(home / "config"),
+           "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+           "JUPYTERLAB_SETTINGS_DIR": str(home / "user-settings"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+           "IPYTHONDIR": str(home / "ipython")}
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser",
+               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+               f"--ServerApp.root_dir={work}", f"--LabApp.app_settings_dir={app_settings}",
+               "--LabApp.news_url=None",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    log = open(home / "lab.log", "wb")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              stdin=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"JupyterLab stopped at start:\n{(home / 'lab.log').read_text()}")
+            try:
+                with urlopen(f"{base}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not answer in 60 s:\n"
+                                f"{(home / 'lab.log').read_text()}")
+                time.sleep(0.3)
+        yield {"url": f"{base}/lab/tree/{notebook.name}?token={token}", "log": home / "lab.log"}
+    finally:
+        _stop(server, base, token)
+        log.close()
+
+
+def _stop(server, base, token):
+    """Shut JupyterLab down as its own menu does, then end whatever is left of its
+    process group (the server and its kernels)."""
+    try:
+        urlopen(Request(f"{base}/api/shutdown?token={token}", method="POST"), timeout=5)
+        server.wait(timeout=15)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    try:
+        os.killpg(server.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    server.wait()
+
+
+@pytest.fixture(scope="module")
+def notebook_page(browser, lab):
+    """The exercise open in JupyterLab, its kernel idle, every cell in the page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    watch = Watch(context)
+    page = context.new_page()
+    page.goto(lab["url"])
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
+        timeout=90_000)
+    code_cell(page, f'check("{EXERCISE["name"]}")').wait_for(timeout=30_000)
+    yield page, watch
+    context.close()
+
+
+def code_cell(page, text):
+    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell").filter(
+        has_text=text).first
+
+
+def run(page, cell):
+    """Click into a cell's editor and run it with Shift+Enter, as a student does."""
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Shift+Enter")
+
+
+def write_and_run(page, cell, source):
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(source)  # typed as is: no auto-indent, no closing brackets
+    page.keyboard.press("Shift+Enter")
+
+
+def test_a_student_answers_an_exercise_in_jupyterlab_and_sees_the_verdict(notebook_page):
+    page, watch = notebook_page
+    name = EXERCISE["name"]
+    setup = code_cell(page, "from course.checks import")
+    answer = code_cell(page, f"def {name}(")
+    check = code_cell(page, f'check("{name}")')
+
+    run(page, setup)
+    setup.locator(".jp-InputPrompt", has_text="[1]").wait_for(timeout=60_000)
+
+    write_and_run(page, answer, EXERCISE["right"])
+    run(page, check)
+    verdict = check.locator(".jp-OutputArea-output")
+    verdict.filter(has_text=f"✓ {name}: correct").wait_for(timeout=60_000)
+
+    write_and_run(page, answer, EXERCISE["wrong"])
+    run(page, check)
+    verdict.filter(has_text=f"✗ {name}: incorrect").wait_for(timeout=60_000)
+    reason = verdict.inner_text().split(f"✗ {name}: incorrect", 1)[1]
+    assert len(reason.strip(" —-\n")) > 10, f"the ✗ verdict gives no reason: {reason!r}"
+
+    assert page.get_by_text(re.compile("Jupyter news|newer version", re.I)).count() == 0
+    assert not watch.outside, f"JupyterLab reached outside the machine: {watch.outside}"
+
+
+def test_a_student_asks_for_a_hint_in_jupyterlab(notebook_page):
+    page, watch = notebook_page
+    name = EXERCISE["name"]
+    setup = code_cell(page, "from course.checks import")
+    if not setup.locator(".jp-InputPrompt", has_text=re.compile(r"\[\d+\]")).count():
+        run(page, setup)
+    check = code_cell(page, f'check("{name}")')
+    check.locator(".jp-InputPrompt").click()      # select the cell, in command mode
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")                      # a new cell below it
+    page.keyboard.press("Enter")                  # edit it
+    page.keyboard.insert_text(f'hint("{name}")')
+    page.keyboard.press("Shift+Enter")
+
+    hint = code_cell(page, f'hint("{name}")').locator(".jp-OutputArea-output")
+    hint.filter(has_text=f"Hint 1 of").wait_for(timeout=60_000)
+    assert name in hint.inner_text()
+    assert not watch.outside, f"JupyterLab reached outside the machine: {watch.outside}"
