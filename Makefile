@@ -20,7 +20,8 @@ $(STAMP): pyproject.toml setup.py course/_adam_loop.pyx course/_dense_relu.pyx
 	touch $(STAMP)
 
 # JupyterLab's settings that the course ships (jupyter/overrides.json): no news
-# feed and no update check, so no pop-up asks about either. JupyterLab reads
+# feed and no update check, so no pop-up asks about either, and a notebook
+# starts its kernel without a dialog asking which one. JupyterLab reads
 # them from the environment's own share/jupyter/lab/settings/; nothing is
 # written into your home folder, and your own settings still win.
 LAB_SETTINGS = $(VENV)/share/jupyter/lab/settings/overrides.json

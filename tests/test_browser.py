@@ -31,7 +31,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,6 +49,9 @@ EXERCISE = {
     "wrong": "def mse(y_true, y_pred):\n"
              "    return float(np.sum((np.asarray(y_pred) - np.asarray(y_true)) ** 2))",
 }
+
+# A notebook that shows an explorer, as a lesson does.
+EXPLORER = "from course.widgets import learning_rate_explorer\n\nlearning_rate_explorer()"
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 PAGES = sorted(f"{kind}/{path.stem}.html" for kind in ("lessons", "exercises")
@@ -237,6 +242,9 @@ def lab(tmp_path_factory):
     work.mkdir()
     notebook = work / Path(EXERCISE["notebook"]).name
     shutil.copyfile(ROOT / EXERCISE["notebook"], notebook)
+    nbformat.write(new_notebook(cells=[new_code_cell(EXPLORER)], metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}),
+        work / "explorer.ipynb")
     app_settings = home / "app-settings"
     app_settings.mkdir()
     shutil.copyfile(ROOT / "jupyter" / "overrides.json", app_settings / "overrides.json")
@@ -278,7 +286,10 @@ def lab(tmp_path_factory):
                     pytest.fail(f"JupyterLab did not answer in 60 s:\n"
                                 f"{(home / 'lab.log').read_text()}")
                 time.sleep(0.3)
-        yield {"url": f"{base}/lab/tree/{notebook.name}?token={token}", "log": home / "lab.log"}
+        # Each notebook in a workspace of its own, so that one page does not reopen
+        # the other's notebook (two pages editing one file would ask about it).
+        yield {"url": f"{base}/lab/workspaces/exercise/tree/{notebook.name}?token={token}",
+               "explorer": f"{base}/lab/workspaces/explorer/tree/explorer.ipynb?token={token}"}
     finally:
         _stop(server, base, token)
         log.close()
@@ -318,17 +329,48 @@ def code_cell(page, text):
         has_text=text).first
 
 
-def run(page, cell):
-    """Click into a cell's editor and run it with Shift+Enter, as a student does."""
-    cell.locator(".cm-content").click()
-    page.keyboard.press("Shift+Enter")
+def run(page, cell, timeout=90):
+    """Click into a cell's editor and run it with Shift+Enter, as a student does, and
+    wait until it has run (its prompt shows a new number).
+
+    Just after a notebook opens, JupyterLab can report its kernel idle before the
+    kernel takes requests, and a cell run then is dropped; a student would press
+    Shift+Enter again, and so does this."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    prompt = cell.locator(".jp-InputPrompt")
+    before = prompt.inner_text().strip()
+    done = """([p, before]) => {
+        const now = p.innerText.trim();
+        return now !== before && /\\[\\d+\\]/.test(now);
+    }"""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count():
+            page.screenshot(path=SCREENSHOTS / "lab-dialog.png")
+            raise AssertionError(f"JupyterLab shows a dialog: {dialog.inner_text()!r}")
+        cell.locator(".cm-content").click()
+        page.keyboard.press("Shift+Enter")
+        try:
+            page.wait_for_function(done, arg=[prompt.element_handle(), before],
+                                   timeout=15_000)
+            return
+        except PlaywrightTimeout:
+            if "*" in prompt.inner_text():  # still running: wait, do not queue it again
+                left = max(1_000, int(1000 * (deadline - time.monotonic())))
+                page.wait_for_function(done, arg=[prompt.element_handle(), before],
+                                       timeout=left)
+                return
+    page.screenshot(path=SCREENSHOTS / "lab-cell-never-ran.png")
+    raise AssertionError(f"the cell never ran: {cell.inner_text()[:80]!r}")
 
 
 def write_and_run(page, cell, source):
     cell.locator(".cm-content").click()
     page.keyboard.press("Control+A")
     page.keyboard.insert_text(source)  # typed as is: no auto-indent, no closing brackets
-    page.keyboard.press("Shift+Enter")
+    run(page, cell)
 
 
 def test_a_student_answers_an_exercise_in_jupyterlab_and_sees_the_verdict(notebook_page):
@@ -339,7 +381,6 @@ def test_a_student_answers_an_exercise_in_jupyterlab_and_sees_the_verdict(notebo
     check = code_cell(page, f'check("{name}")')
 
     run(page, setup)
-    setup.locator(".jp-InputPrompt", has_text="[1]").wait_for(timeout=60_000)
 
     write_and_run(page, answer, EXERCISE["right"])
     run(page, check)
@@ -360,7 +401,7 @@ def test_a_student_asks_for_a_hint_in_jupyterlab(notebook_page):
     page, watch = notebook_page
     name = EXERCISE["name"]
     setup = code_cell(page, "from course.checks import")
-    if not setup.locator(".jp-InputPrompt", has_text=re.compile(r"\[\d+\]")).count():
+    if not re.search(r"\[\d+\]", setup.locator(".jp-InputPrompt").inner_text()):
         run(page, setup)
     check = code_cell(page, f'check("{name}")')
     check.locator(".jp-InputPrompt").click()      # select the cell, in command mode
@@ -374,3 +415,41 @@ def test_a_student_asks_for_a_hint_in_jupyterlab(notebook_page):
     hint.filter(has_text=f"Hint 1 of").wait_for(timeout=60_000)
     assert name in hint.inner_text()
     assert not watch.outside, f"JupyterLab reached outside the machine: {watch.outside}"
+
+
+def test_moving_an_explorers_slider_redraws_its_figure(browser, lab):
+    pytest.importorskip("course.widgets", reason="course.widgets, the explorers, is not here")
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    watch = Watch(context)
+    page = context.new_page()
+    page.goto(lab["explorer"])
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
+        timeout=90_000)
+    cell = code_cell(page, "learning_rate_explorer()")
+    run(page, cell)
+    figure = cell.locator(".jupyter-widgets img")
+    try:
+        figure.wait_for(timeout=60_000)
+    except Exception:
+        page.screenshot(path=SCREENSHOTS / "lab-explorer-failed.png")
+        raise
+    readout = cell.locator(".widget-readout")
+    before = (figure.get_attribute("src"), readout.inner_text())
+
+    # By keyboard: the slider's handle takes focus, and the right arrow moves it a step.
+    cell.locator(".noUi-handle").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("([img, src]) => img.src !== src",
+                           arg=[figure.element_handle(), before[0]], timeout=60_000)
+    after_key = (figure.get_attribute("src"), readout.inner_text())
+    assert after_key[1] != before[1], "the slider's readout did not move"
+
+    # By mouse: a click near the slider's left end moves it there.
+    track = cell.locator(".noUi-target").bounding_box()
+    page.mouse.click(track["x"] + 3, track["y"] + track["height"] / 2)
+    page.wait_for_function("([img, src]) => img.src !== src",
+                           arg=[figure.element_handle(), after_key[0]], timeout=60_000)
+    assert readout.inner_text() not in (before[1], after_key[1])
+    page.screenshot(path=SCREENSHOTS / "lab-explorer.png")
+    assert not watch.outside, f"JupyterLab reached outside the machine: {watch.outside}"
+    context.close()

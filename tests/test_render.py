@@ -357,16 +357,23 @@ def test_the_start_page_says_where_to_begin_and_its_links_exist():
     assert "--LabApp.default_url=/lab/tree/START.ipynb" in makefile
 
 
-def test_the_shipped_lab_settings_switch_off_news_and_update_checks():
-    """The keys must be real settings of JupyterLab's notification plugin: a typo
-    would be ignored silently, and the pop-up would come back."""
+def test_the_shipped_lab_settings_switch_off_news_update_checks_and_the_kernel_dialog():
+    """The keys must be real settings of JupyterLab's plugins: a typo would be
+    ignored silently, and the pop-up would come back."""
     overrides = json.loads((ROOT / "jupyter" / "overrides.json").read_text(encoding="utf-8"))
-    settings = overrides["@jupyterlab/apputils-extension:notification"]
-    assert settings == {"fetchNews": "false", "checkForUpdates": False}
-    schema_path = (Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas" /
-                   "@jupyterlab" / "apputils-extension" / "notification.json")
-    if not schema_path.is_file():
-        pytest.skip(f"JupyterLab's settings schemas are not at {schema_path}")
-    schema = json.loads(schema_path.read_text(encoding="utf-8"))["properties"]
-    assert set(settings) <= set(schema)
-    assert {"const": "false", "title": "Never"} in schema["fetchNews"]["oneOf"]
+    expected = {
+        ("apputils-extension", "notification"): {"fetchNews": "false", "checkForUpdates": False},
+        ("notebook-extension", "tracker"): {"autoStartDefaultKernel": True},
+    }
+    assert set(overrides) == {f"@jupyterlab/{ext}:{plugin}" for ext, plugin in expected}
+    schemas = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas" / "@jupyterlab"
+    if not schemas.is_dir():
+        pytest.skip(f"JupyterLab's settings schemas are not at {schemas}")
+    for (extension, plugin), settings in expected.items():
+        assert overrides[f"@jupyterlab/{extension}:{plugin}"] == settings
+        schema = json.loads((schemas / extension / f"{plugin}.json").read_text(
+            encoding="utf-8"))["properties"]
+        assert set(settings) <= set(schema), (extension, plugin)
+    fetch_news = json.loads((schemas / "apputils-extension" / "notification.json").read_text(
+        encoding="utf-8"))["properties"]["fetchNews"]
+    assert {"const": "false", "title": "Never"} in fetch_news["oneOf"]
