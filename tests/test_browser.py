@@ -231,6 +231,42 @@ def test_the_index_leads_through_the_course_page_by_page(site, http_site, contex
     assert urlsplit(page.url).path == "/index.html"
 
 
+def test_an_animation_in_a_page_steps_through_its_frames_offline(context, tmp_path):
+    """matplotlib's animation, stored as HTML in a lesson, plays from the page: its
+    buttons work without the icon font it would fetch from a CDN."""
+    import matplotlib.pyplot as plt
+    from matplotlib.animation import FuncAnimation
+
+    from course.notebooks.render import render_site
+
+    fig, ax = plt.subplots(figsize=(3, 2), dpi=50)
+    (line,) = ax.plot([0, 1], [0, 0])
+    ax.set_ylim(0, 3)
+    animation = FuncAnimation(fig, lambda k: line.set_ydata([0, k]), frames=3)
+    html = animation.to_jshtml()
+    plt.close(fig)
+    cell = new_code_cell("animation", outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/html": html, "text/plain": "<IPython.core.display.HTML>"})])
+    (tmp_path / "lessons").mkdir()
+    nbformat.write(new_notebook(cells=[nbformat.v4.new_markdown_cell("# 01 · Frames"), cell]),
+                   tmp_path / "lessons" / "01_frames.ipynb")
+    site = render_site(tmp_path / "site", tmp_path / "lessons", tmp_path / "exercises").out
+
+    context, watch = context
+    page = context.new_page()
+    page.goto((site / "lessons" / "01_frames.html").as_uri(), wait_until="load")
+    frame = page.locator("img[id^=_anim_img]")
+    first = frame.get_attribute("src")
+    page.get_by_role("button", name="Next frame").click()
+    page.wait_for_function("([img, src]) => img.src !== src",
+                           arg=[frame.element_handle(), first], timeout=10_000)
+    icon = page.evaluate("""getComputedStyle(document.querySelector(
+        '.anim-buttons .fa-play'), '::before').content""")
+    assert icon not in ("", "none", "normal"), "the Play button shows no symbol"
+    page.screenshot(path=SCREENSHOTS / "animation.png")
+    watch.assert_clean("a page with an animation")
+
+
 # --- A student in JupyterLab -----------------------------------------------------------
 
 @pytest.fixture(scope="module")
