@@ -221,13 +221,16 @@ def test_headings_go_in_order(site):
 def test_alt_text_is_the_authors_when_given_and_names_the_section_otherwise(tmp_path):
     outputs = [new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"}),
                new_output("display_data", data={"image/png": PNG},
-                          metadata={"image/png": {"alt": "The cost falls, then levels off"}})]
+                          metadata={"image/png": {"alt": "The cost falls, then levels off"}}),
+               new_output("display_data", data={"image/svg+xml": "<svg xmlns="
+                          "'http://www.w3.org/2000/svg' width='4' height='4'></svg>"})]
     lesson_with_outputs(tmp_path / "lessons" / "01_alt.ipynb", outputs)
 
     site = render_site(tmp_path / "site", tmp_path / "lessons", tmp_path / "exercises")
 
     alts = [img["alt"] for img in soup_of(site.out / "lessons/01_alt.html").find_all("img")]
-    assert alts == ["Figure 1 of the section “A section”", "The cost falls, then levels off"]
+    assert alts == ["Figure 1 of the section “A section”", "The cost falls, then levels off",
+                    "Figure 3 of the section “A section”"]
 
 
 def test_a_lesson_shows_its_stored_figures(site):
