@@ -8,7 +8,8 @@
 
 Each submodule holds one idea: `losses`, `activations`, `initializers`,
 `layers`, `models` (and its loop, `training`), `callbacks`, `metrics`,
-`optimizers`, `gradcheck`, `data`, `checks`. They are imported on first use,
+`optimizers`, `gradcheck`, `data`, `checks`, and the pictures: `plots`
+(matplotlib) and `widgets` (ipywidgets explorers). They are imported on first use,
 so `import course` stays fast and never loads matplotlib or ipywidgets.
 """
 
@@ -18,7 +19,8 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "activations", "callbacks", "checks", "data", "gradcheck", "initializers", "layers",
-    "losses", "metrics", "models", "optimizers", "training", "utils", "validation",
+    "losses", "metrics", "models", "optimizers", "plots", "training", "utils", "validation",
+    "widgets",
 }
 
 # Names a student meets first, and the module each one lives in.

@@ -15,7 +15,9 @@ import pytest
 
 from course import checks
 from course.checks import BlankError, ____, check, hint, is_blank, solution
-from course.checks.kinds import Case, FunctionExercise, TrainingExercise, ValueExercise
+from course.checks.kinds import (Case, FunctionExercise, GradientExercise, TrainingExercise,
+                                 ValueExercise)
+from course.checks.mistakes import Mistake, raised, scaled
 from course.checks.verdicts import compare, describe, status_of_line
 from course.notebooks.cells import (answer_cells, exercise_of, is_answer, source_of,
                                     to_exercise, to_solution)
@@ -411,6 +413,28 @@ def test_a_known_wrong_answer_fails_its_check(exercise):
     assert exercise.grade(namespace).status == "incorrect"
 
 
+# Units written before mistakes were named; each unit after them names at
+# least one mistake per exercise.
+UNITS_WITHOUT_NAMED_MISTAKES = {"01_loss_and_gradient_step"}
+MISTAKES = [(e, m) for e in EXERCISES for m in e.mistakes if m.example is not None]
+
+
+def test_every_exercise_names_a_mistake_that_an_example_makes():
+    for exercise in EXERCISES:
+        if exercise.unit not in UNITS_WITHOUT_NAMED_MISTAKES:
+            assert any(m.example for m in exercise.mistakes), exercise.name
+
+
+@pytest.mark.parametrize("exercise, mistake", MISTAKES,
+                         ids=[f"{e.name}: {m.says[:40]}" for e, m in MISTAKES])
+def test_the_example_of_a_mistake_gets_a_verdict_that_names_it(exercise, mistake):
+    namespace = _notebook_namespace(exercise.unit, to_solution)
+    exec(mistake.example, namespace)
+    verdict = exercise.grade(namespace)
+    assert verdict.status == "incorrect"
+    assert verdict.detail.startswith(mistake.says), verdict.detail
+
+
 def test_every_solution_notebook_has_a_check_module():
     units = {e.unit for e in EXERCISES}
     assert {p.stem for p in SOLUTIONS} <= units
@@ -427,6 +451,19 @@ def test_a_function_exercise_compares_tuples_item_by_item():
     assert line.endswith("value 1 of the 2 returned should be a number, got an object")
 
 
+def test_an_input_that_holds_arrays_is_unchanged_unless_an_array_in_it_changes():
+    params = {"w": np.ones(2), "b": (np.zeros(1), [np.ones(1)])}
+    exercise = FunctionExercise("total", reference=lambda p: float(p["w"].sum()),
+                                cases=[Case(params)])
+    assert exercise.grade({"total": lambda p: float(p["w"].sum())}).passed
+
+    def total(p):
+        p["b"][1][0] += 1
+        return float(p["w"].sum())
+
+    assert "changed its argument p in place" in exercise.grade({"total": total}).detail
+
+
 def test_checks_never_mutate_their_own_inputs():
     exercise = checks.find("mse")
     before = [np.copy(a) for case in exercise.cases for a in case.args]
@@ -439,3 +476,111 @@ def test_checks_never_mutate_their_own_inputs():
     after = [a for case in exercise.cases for a in case.args]
     assert all(np.array_equal(b, a) for b, a in zip(before, after))
 
+
+
+# --- Named mistakes ------------------------------------------------------------
+
+def _mean_square(y_true, y_pred):
+    return float(np.mean((y_pred - y_true) ** 2))
+
+
+SUMMED = Mistake("the cost is n times too large: did you sum instead of averaging?",
+                 answer=lambda y_true, y_pred: float(np.sum((y_pred - y_true) ** 2)),
+                 example="def cost(y_true, y_pred):\n    return np.sum((y_pred - y_true) ** 2)")
+
+
+def _cost_exercise():
+    cases = [Case(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 5.0]), label="three")]
+    return FunctionExercise("cost", reference=_mean_square, cases=cases, mistakes=[SUMMED])
+
+
+def test_a_wrong_answer_that_makes_a_known_mistake_is_told_which():
+    namespace = define(SUMMED.example)
+    verdict = _cost_exercise().grade(namespace)
+    assert verdict.status == "incorrect"
+    assert verdict.detail == ("the cost is n times too large: did you sum instead of "
+                              "averaging? (on cost(y_true=[1., 2., 3.], y_pred=[1., 2., 5.]) "
+                              "(three): expected 1.3333, got 4)")
+
+
+def test_a_wrong_answer_that_makes_no_known_mistake_is_told_only_what_differs():
+    verdict = _cost_exercise().grade({"cost": lambda y_true, y_pred: 7.0})
+    assert verdict.detail.startswith("on cost(") and "n times" not in verdict.detail
+
+
+def test_a_right_answer_is_never_taken_for_a_mistake():
+    assert _cost_exercise().grade({"cost": _mean_square}).passed
+
+
+def test_a_mistaken_value_is_named_without_revealing_the_right_one():
+    exercise = ValueExercise("by_hand", expected=5 / 3, mistakes=[
+        Mistake("you added the errors without squaring them", answer=1.0)])
+    detail = exercise.grade({"by_hand": 1.0}).detail
+    assert detail == "you added the errors without squaring them (by_hand = 1 is not right yet)"
+    assert "1.6667" not in detail
+
+
+def test_a_gradient_with_its_sign_flipped_or_halved_is_named_in_every_gradient_exercise():
+    exercise = GradientExercise("grad", cost=_mean_square,
+                                cases=[Case(np.array([1.0, 2.0]), np.array([0.0, 4.0]))])
+    flipped = exercise.grade({"grad": lambda y_true, y_pred: (y_true - y_pred)}).detail
+    assert flipped.startswith("your gradient points the wrong way")
+    halved = exercise.grade({"grad": lambda y_true, y_pred: (y_pred - y_true) / 2}).detail
+    assert halved.startswith("your gradient is exactly half the right one")
+
+
+def test_scaled_compares_tuples_item_by_item_and_never_matches_all_zeros():
+    assert scaled(-1)((1.0, np.array([2.0])), (-1.0, np.array([-2.0])))
+    assert not scaled(-1)((1.0, 2.0), (-1.0, 2.0))
+    assert not scaled(2)(np.zeros(3), np.zeros(3))
+    assert not scaled(2)(np.ones(3), np.ones(2))
+
+
+def test_a_relation_that_cannot_handle_the_answer_is_simply_not_the_mistake():
+    mistake = Mistake("odd", when=scaled(2))
+    assert not mistake.made_by(object(), np.ones(2))
+
+
+def test_a_training_loop_that_makes_a_known_mistake_is_named():
+    def reference(steps):
+        return list(np.linspace(1.0, 0.1, steps) + 0.001 * np.random.standard_normal(steps))
+
+    def one_step_short(steps):
+        return list(np.linspace(1.0, 0.1, steps - 1)) + [0.1 + 0.5]
+
+    exercise = TrainingExercise("loop", reference=reference, case=Case(5), band=0.1,
+                                mistakes=[Mistake("the last step is lost", answer=one_step_short,
+                                                  rtol=1e-3)])
+    verdict = exercise.grade({"loop": one_step_short})
+    assert verdict.detail.startswith("the last step is lost (on loop(")
+
+
+def test_a_mistake_needs_either_an_answer_or_a_relation():
+    with pytest.raises(ValueError, match="exactly one of answer="):
+        Mistake("neither")
+    with pytest.raises(ValueError, match="exactly one of answer="):
+        Mistake("both", answer=1.0, when=scaled(2))
+
+
+def test_an_error_that_a_known_mistake_raises_is_named_before_the_error():
+    def negated_labels(labels):
+        return float(np.mean(-labels))
+
+    exercise = FunctionExercise(
+        "cost", reference=lambda labels: float(np.mean(-np.asarray(labels, dtype=float))),
+        cases=[Case(np.array([True, False]), label="True/False")],
+        mistakes=[Mistake("cast the labels to float first",
+                          when=raised("TypeError", "numpy boolean"))])
+    detail = exercise.grade({"cost": negated_labels}).detail
+    assert detail.startswith("cast the labels to float first (on cost(labels=[ True, False]) "
+                             "(True/False): raised TypeError: The numpy boolean negative")
+    other = exercise.grade({"cost": lambda labels: 1 / 0}).detail
+    assert other.startswith("on cost(") and "cast the labels" not in other
+
+
+def test_a_relation_on_values_never_takes_an_error_for_a_mistake():
+    exercise = FunctionExercise("cost", reference=_mean_square,
+                                cases=[Case(np.array([1.0]), np.array([2.0]))],
+                                mistakes=[SUMMED, Mistake("flipped", when=scaled(-1))])
+    detail = exercise.grade({"cost": lambda y_true, y_pred: 1 / 0}).detail
+    assert detail.startswith("on cost(") and "raised ZeroDivisionError" in detail

@@ -31,7 +31,12 @@ __all__ = ["check", "hint", "solution", "____", "BlankError", "Verdict", "find",
            "exercises", "grade", "is_blank"]
 
 # One module per unit; each defines UNIT (its notebook's name) and EXERCISES.
-UNIT_MODULES = ["course.checks.loss_and_gradient_step"]
+UNIT_MODULES = [
+    "course.checks.loss_and_gradient_step",
+    "course.checks.logistic_regression",
+    "course.checks.stochastic_gradient_descent",
+    "course.checks.backpropagation",
+]
 
 _MISSING = object()
 _registry = {}

@@ -11,6 +11,9 @@ prints its line. Your functions are always called on copies of the inputs
 they print hidden and warnings silenced (the verdict is the only output),
 and an exception they raise becomes an "incorrect" verdict naming it.
 
+When an answer is wrong, the verdict first names the common mistake it
+makes, if it makes one the exercise knows (course.checks.mistakes).
+
 Where an exercise builds on an earlier one, `uses` names the earlier pieces
 and the check swaps in their reference versions while it calls your
 function: a mistake in `mse_gradient` then does not fail `gradient_step`.
@@ -27,6 +30,7 @@ import numpy as np
 
 from course.checks import guard
 from course.checks.blank import BlankError, is_blank
+from course.checks.mistakes import GRADIENT_MISTAKES, first_made
 from course.checks.verdicts import (compare, correct, describe, format_number, incorrect,
                                     is_number, not_attempted)
 from course.gradcheck import numerical_gradient
@@ -83,6 +87,13 @@ def _argument_names(function, args, kwargs):
 
 
 def _same(a, b):
+    """Whether an argument is unchanged: arrays bit for bit, containers item by item."""
+    if isinstance(a, (tuple, list)) or isinstance(b, (tuple, list)):
+        return (type(a) is type(b) and len(a) == len(b)
+                and all(_same(x, y) for x, y in zip(a, b)))
+    if isinstance(a, dict) or isinstance(b, dict):
+        return (isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys()
+                and all(_same(a[k], b[k]) for k in a))
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return (isinstance(b, np.ndarray) and isinstance(a, np.ndarray) and a.shape == b.shape
                 and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True))
@@ -171,18 +182,22 @@ class Exercise:
     wrong_answer: the source of a plausible wrong answer cell, used by the
         tests to prove that the check can fail.
     uses: {name: reference} for earlier pieces the answer calls.
+    mistakes: the common wrong answers the verdict names (course.checks.mistakes),
+        tried in order once the answer is found wrong.
     """
 
     kind = "exercise"
+    common_mistakes = ()  # what every exercise of a kind recognises, after its own
 
     def __init__(self, name, *, answer_name=None, points=1, hints=(), wrong_answer=None,
-                 uses=None):
+                 uses=None, mistakes=()):
         self.name = name
         self.answer_name = answer_name or name
         self.points = points
         self.hints = tuple(hints)
         self.wrong_answer = wrong_answer
         self.uses = dict(uses or {})
+        self.mistakes = tuple(mistakes) + tuple(self.common_mistakes)
         self.unit = None  # set when the unit registers its exercises
 
     def grade(self, namespace):
@@ -199,13 +214,28 @@ class Exercise:
     def grade_answer(self, answer):
         raise NotImplementedError
 
-    def failure_verdict(self, failure, where):
-        """The verdict for an exception raised by the answer."""
+    def wrong(self, reason, got, expected, case=None, where=""):
+        """The incorrect verdict for `got`: the named mistake first when it
+        makes one, then what differs (`reason`) and where."""
+        detail = f"{where}: {reason}" if where else reason
+        mistake = first_made(self.mistakes, got, expected, case)
+        if mistake is not None:
+            detail = f"{mistake.says} ({detail})"
+        return incorrect(self.name, detail)
+
+    def failure_verdict(self, failure, where, expected=None, case=None):
+        """The verdict for an exception raised by the answer: the named mistake
+        first when the exception is one a known mistake raises (the mistake's
+        relation sees the Failure as what the answer gave)."""
         if failure.blank:
             return not_attempted(self.name, _BLANK_LEFT)
         if failure.not_implemented:
             return not_attempted(self.name, _NOT_IMPLEMENTED)
-        return incorrect(self.name, f"{where}: raised {failure}")
+        detail = f"{where}: raised {failure}"
+        mistake = first_made(self.mistakes, failure, expected, case)
+        if mistake is not None:
+            detail = f"{mistake.says} ({detail})"
+        return incorrect(self.name, detail)
 
 
 class ValueExercise(Exercise):
@@ -228,7 +258,7 @@ class ValueExercise(Exercise):
             return correct(self.name)
         if not self.reveal and is_number(self.expected) and is_number(value):
             reason = f"{self.answer_name} = {describe(value)} is not right yet"
-        return incorrect(self.name, reason)
+        return self.wrong(reason, value, self.expected)
 
 
 class FunctionExercise(Exercise):
@@ -266,12 +296,12 @@ class FunctionExercise(Exercise):
             args, kwargs = case.copies()
             result, failure = run_answer(function, args, kwargs, self.uses)
             if failure:
-                return self.failure_verdict(failure, where)
+                return self.failure_verdict(failure, where, expected, case)
             if is_blank(result):
                 return not_attempted(self.name, _BLANK_LEFT)
             reason = self.mismatch(expected, result, case)
             if reason:
-                return incorrect(self.name, f"{where}: {reason}")
+                return self.wrong(reason, result, expected, case, where)
             changed = case.changed_argument(self.reference, args, kwargs)
             if changed:
                 return incorrect(self.name, f"{where}: your function changed its argument "
@@ -289,6 +319,7 @@ class GradientExercise(FunctionExercise):
     """
 
     kind = "gradient"
+    common_mistakes = GRADIENT_MISTAKES
 
     def __init__(self, name, cost, cases, *, wrt="y_pred", rtol=1e-5, atol=1e-7, **options):
         super().__init__(name, cost, cases, rtol=rtol, atol=atol, check_dtype=True, **options)
@@ -311,6 +342,17 @@ class GradientExercise(FunctionExercise):
         reason = compare(expected, result, self.rtol * loose, self.atol * loose,
                          check_dtype=True, what="the gradient")
         return f"{reason} (expected: finite differences of the cost)" if reason else None
+
+
+class _Seeded:
+    """A case called under a fixed seed, as a training exercise calls its loops."""
+
+    def __init__(self, case, seed):
+        self.case, self.seed = case, seed
+
+    def call(self, function):
+        np.random.seed(self.seed)
+        return self.case.call(function)
 
 
 class TrainingExercise(Exercise):
@@ -341,11 +383,14 @@ class TrainingExercise(Exercise):
         costs, failure = run_answer(function, args, kwargs, self.uses)
         where = f"on {self.case.describe(self.answer_name, self.reference)}"
         if failure:
-            return self.failure_verdict(failure, where)
+            return self.failure_verdict(failure, where, expected,
+                                        _Seeded(self.case, self.seed))
         if is_blank(costs):
             return not_attempted(self.name, _BLANK_LEFT)
         problem = self._problem_with(costs, expected)
-        return incorrect(self.name, f"{where}: {problem}") if problem else correct(self.name)
+        if problem is None:
+            return correct(self.name)
+        return self.wrong(problem, costs, expected, _Seeded(self.case, self.seed), where)
 
     def _problem_with(self, costs, expected):
         steps = len(expected)

@@ -161,3 +161,46 @@ def _point(point, name):
     if point.shape != (2,):
         raise ValueError(f"{name} must be one point (w0, w1), shape (2,), not {point.shape}.")
     return point
+
+
+def make_line_cost(x, y, start=(0.0, 0.0)):
+    """The cost of the line y_pred = w * x + b on examples (x, y), as a LossSurface.
+
+    L(w, b) = mean((w * x + b - y)^2), the mean squared error over the
+    examples, with gradient (mean(2 e x), mean(2 e)) where e = w * x + b - y.
+    x, y: (n,) the examples, with at least two different x. The two weights
+    of the surface are (w, b); its minimum is the least-squares line.
+    """
+    x = as_float_array(x, "x", dtype=np.float64).ravel()
+    y = as_float_array(y, "y", dtype=np.float64).ravel()
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must hold one number per example each, but x has "
+                         f"{x.size} and y {y.size}.")
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise ValueError("x and y hold NaN or infinity; drop those examples first.")
+    if x.size < 2 or np.ptp(x) == 0:
+        raise ValueError("A line needs examples at two different x at least.")
+    # The mean of (w x + b - y)^2 expands into five means of the data, so the
+    # cost of a whole grid of (w, b) costs no more than the cost of one.
+    moments = {"mean_x": x.mean(), "mean_xx": (x * x).mean(), "mean_y": y.mean(),
+               "mean_xy": (x * y).mean(), "mean_yy": (y * y).mean()}
+    minimum = np.linalg.solve([[moments["mean_xx"], moments["mean_x"]],
+                               [moments["mean_x"], 1.0]],
+                              [moments["mean_xy"], moments["mean_y"]])
+    return LossSurface("line's mean squared error", partial(_line_cost, **moments),
+                       partial(_line_cost_gradient, **moments), _point(start, "start"),
+                       minimum)
+
+
+def _line_cost(w, mean_x, mean_xx, mean_y, mean_xy, mean_yy):
+    """mean((w0 x + w1 - y)^2) from the data's means; w is (w, b) of shape (..., 2)."""
+    w0, w1 = _split_weights(w)
+    return (w0 ** 2 * mean_xx + 2 * w0 * w1 * mean_x + w1 ** 2
+            - 2 * w0 * mean_xy - 2 * w1 * mean_y + mean_yy)
+
+
+def _line_cost_gradient(w, mean_x, mean_xx, mean_y, mean_xy, mean_yy):
+    """(2 mean((w0 x + w1 - y) x), 2 mean(w0 x + w1 - y)), shape like w."""
+    w0, w1 = _split_weights(w)
+    return np.stack([2 * (w0 * mean_xx + w1 * mean_x - mean_xy),
+                     2 * (w0 * mean_x + w1 - mean_y)], axis=-1)
