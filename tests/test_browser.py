@@ -50,8 +50,20 @@ EXERCISE = {
              "    return float(np.sum((np.asarray(y_pred) - np.asarray(y_true)) ** 2))",
 }
 
-# A notebook that shows an explorer, as a lesson does.
-EXPLORER = "from course.widgets import learning_rate_explorer\n\nlearning_rate_explorer()"
+# The explorer moved below: the first lesson's explorer cell that runs on its own
+# (it imports its explorer), or, while no lesson has one, a notebook showing one.
+EXPLORER_CELL = re.compile(r"from course\.widgets import (\w+_explorer)\b.*^\1\(\)\s*\Z",
+                           re.S | re.M)
+EXPLORER_FALLBACK = "from course.widgets import learning_rate_explorer\n\nlearning_rate_explorer()"
+
+
+def explorer_notebook():
+    """(notebook to open, the text of its explorer cell)."""
+    for path in sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code" and EXPLORER_CELL.search(cell.source):
+                return path, cell.source
+    return None, EXPLORER_FALLBACK
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 PAGES = sorted(f"{kind}/{path.stem}.html" for kind in ("lessons", "exercises")
@@ -278,9 +290,13 @@ def lab(tmp_path_factory):
     work.mkdir()
     notebook = work / Path(EXERCISE["notebook"]).name
     shutil.copyfile(ROOT / EXERCISE["notebook"], notebook)
-    nbformat.write(new_notebook(cells=[new_code_cell(EXPLORER)], metadata={
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}}),
-        work / "explorer.ipynb")
+    lesson, explorer_cell = explorer_notebook()
+    if lesson is not None:
+        shutil.copyfile(lesson, work / "explorer.ipynb")
+    else:
+        nbformat.write(new_notebook(cells=[new_code_cell(explorer_cell)], metadata={
+            "kernelspec": {"display_name": "Python 3", "language": "python",
+                           "name": "python3"}}), work / "explorer.ipynb")
     app_settings = home / "app-settings"
     app_settings.mkdir()
     shutil.copyfile(ROOT / "jupyter" / "overrides.json", app_settings / "overrides.json")
@@ -325,7 +341,8 @@ def lab(tmp_path_factory):
         # Each notebook in a workspace of its own, so that one page does not reopen
         # the other's notebook (two pages editing one file would ask about it).
         yield {"url": f"{base}/lab/workspaces/exercise/tree/{notebook.name}?token={token}",
-               "explorer": f"{base}/lab/workspaces/explorer/tree/explorer.ipynb?token={token}"}
+               "explorer": f"{base}/lab/workspaces/explorer/tree/explorer.ipynb?token={token}",
+               "explorer_cell": explorer_cell}
     finally:
         _stop(server, base, token)
         log.close()
@@ -461,7 +478,8 @@ def test_moving_an_explorers_slider_redraws_its_figure(browser, lab):
     page.goto(lab["explorer"])
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
         timeout=90_000)
-    cell = code_cell(page, "learning_rate_explorer()")
+    cell = code_cell(page, lab["explorer_cell"].splitlines()[-1])
+    cell.scroll_into_view_if_needed()
     run(page, cell)
     figure = cell.locator(".jupyter-widgets img")
     try:
@@ -469,11 +487,11 @@ def test_moving_an_explorers_slider_redraws_its_figure(browser, lab):
     except Exception:
         page.screenshot(path=SCREENSHOTS / "lab-explorer-failed.png")
         raise
-    readout = cell.locator(".widget-readout")
+    readout = cell.locator(".widget-readout").first
     before = (figure.get_attribute("src"), readout.inner_text())
 
     # By keyboard: the slider's handle takes focus, and the right arrow moves it a step.
-    cell.locator(".noUi-handle").focus()
+    cell.locator(".noUi-handle").first.focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_function("([img, src]) => img.src !== src",
                            arg=[figure.element_handle(), before[0]], timeout=60_000)
@@ -481,7 +499,7 @@ def test_moving_an_explorers_slider_redraws_its_figure(browser, lab):
     assert after_key[1] != before[1], "the slider's readout did not move"
 
     # By mouse: a click near the slider's left end moves it there.
-    track = cell.locator(".noUi-target").bounding_box()
+    track = cell.locator(".noUi-target").first.bounding_box()
     page.mouse.click(track["x"] + 3, track["y"] + track["height"] / 2)
     page.wait_for_function("([img, src]) => img.src !== src",
                            arg=[figure.element_handle(), after_key[0]], timeout=60_000)
