@@ -307,17 +307,18 @@ def test_a_markdown_link_to_another_notebook_goes_to_its_page(tmp_path):
 # --- The command -----------------------------------------------------------------------
 
 def test_python_m_course_render_writes_the_site_and_says_how_long_it_took(tmp_path):
+    write_notebook(tmp_path / "lessons" / "01_one.ipynb", [new_markdown_cell("# 01 · One")])
     out = tmp_path / "pages"
-    result = subprocess.run([sys.executable, "-m", "course", "render", "--out", str(out)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    command = [sys.executable, "-m", "course", "render", "--out", str(out)]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120)
     assert result.returncode == 0, result.stderr
-    assert re.search(r"Rendered \d+ unit\(s\), \d+ page\(s\) in [\d.]+ s", result.stdout)
-    assert (out / "index.html").is_file()
+    assert re.search(r"Rendered 1 unit\(s\), 2 page\(s\) in [\d.]+ s", result.stdout)
+    assert (out / "index.html").is_file() and (out / "lessons" / "01_one.html").is_file()
 
     # A second run replaces the site it made.
     (out / "lessons" / "stale.html").write_text("old", encoding="utf-8")
-    again = subprocess.run([sys.executable, "-m", "course", "render", "--out", str(out)],
-                           cwd=ROOT, capture_output=True, text=True, timeout=120)
+    again = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0 and not (out / "lessons" / "stale.html").exists()
 
 
