@@ -6,7 +6,8 @@ Playwright these tests skip and say why.
 
 - Every rendered page, opened from disk and from `python -m http.server`,
   loads with no console error, no failed request and no broken image, and
-  its math is typeset. A screenshot of each page lands in site-screenshots/.
+  its math is typeset. A screenshot of each page lands in site-screenshots/,
+  with those of JupyterLab (lab-*.png) and of an animation.
 - A real JupyterLab on 127.0.0.1: a student runs the setup cell, answers an
   exercise, runs its check and sees the verdict; asks for a hint.
 
@@ -96,6 +97,7 @@ def browser():
             "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
     if os.geteuid() == 0:
         args.append("--no-sandbox")  # chromium's sandbox refuses to run as root
+    SCREENSHOTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
         yield chromium
@@ -191,9 +193,9 @@ def test_page_loads_cleanly_with_its_math_typeset(page_path, served, site, http_
                                timeout=30_000)
     page.wait_for_load_state("networkidle")
 
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{served}-{page_path.replace('/', '-')}.png",
-                    full_page=True)
+    if served == "http":  # one screenshot of each page is enough to look at
+        page.screenshot(path=SCREENSHOTS / page_path.replace("/", "-").replace(".html", ".png"),
+                        full_page=True)
     watch.assert_clean(page_path)
     assert page.evaluate("document.documentElement.lang") == "en"
     broken = page.evaluate("""Array.from(document.images)
@@ -447,6 +449,7 @@ def test_a_student_answers_an_exercise_in_jupyterlab_and_sees_the_verdict(notebo
     assert len(reason.strip(" —-\n")) > 10, f"the ✗ verdict gives no reason: {reason!r}"
 
     assert page.get_by_text(re.compile("Jupyter news|newer version", re.I)).count() == 0
+    page.screenshot(path=SCREENSHOTS / "lab-exercise.png")
     assert not watch.outside, f"JupyterLab reached outside the machine: {watch.outside}"
 
 
