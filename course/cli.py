@@ -1,6 +1,7 @@
 """The `course` command (also `python -m course`).
 
     course build [NOTEBOOK ...] [--check]     exercises from solutions
+    course build --lessons [LESSON ...]       run the lessons, store their outputs
     course grade PATH ... [--out DIR] [--jobs N] [--timeout SECONDS]
     course render [--out DIR] [--execute]      the lessons and exercises as a static site
 
@@ -50,6 +51,9 @@ def _parser():
                        help="folder to write the exercises to (default: exercises)")
     build.add_argument("--timeout", type=float, default=600,
                        help="seconds allowed for each cell (default: 600)")
+    build.add_argument("--lessons", action="store_true",
+                       help="run the lesson notebooks instead (default: all in lessons/) and "
+                            "store their outputs without widget state or timings")
     build.set_defaults(run=_run_build)
 
     grade = commands.add_parser(
@@ -99,6 +103,8 @@ def _add_render(commands):
 
 
 def _run_build(args):
+    if args.lessons:
+        return _run_build_lessons(args)
     from course.notebooks.build import build_one, orphan_exercises
     from course.notebooks.cells import MarkupError
 
@@ -126,6 +132,34 @@ def _run_build(args):
             stale.append(orphan)
     if args.check and stale:
         print("Stale (run `course build` and commit the result):", file=sys.stderr)
+        for path in stale:
+            print(f"  {path}", file=sys.stderr)
+    if failed:
+        return 2
+    return 1 if args.check and stale else 0
+
+
+def _run_build_lessons(args):
+    from course.notebooks.lessons import store_lesson
+
+    lessons = args.notebooks or sorted(Path("lessons").glob("*.ipynb"))
+    if not lessons:
+        print("course build: no lesson notebooks in lessons/", file=sys.stderr)
+        return 2
+    stale, failed = [], False
+    for path in lessons:
+        try:
+            changed = store_lesson(path, check_only=args.check, timeout=args.timeout)
+        except (RuntimeError, OSError, ValueError) as error:
+            print(f"course build: {path}: {error}", file=sys.stderr)
+            failed = True
+            continue
+        if changed:
+            stale.append(path)
+        if not args.check:
+            print(f"{path}: {'written' if changed else 'unchanged'}")
+    if args.check and stale:
+        print("Stale (run `course build --lessons` and commit the result):", file=sys.stderr)
         for path in stale:
             print(f"  {path}", file=sys.stderr)
     if failed:

@@ -15,7 +15,7 @@ from course.notebooks.cells import (MarkupError, answer_cells, check_cells, exer
                                     is_answer, source_of, to_exercise, to_solution)
 
 ROOT = Path(__file__).resolve().parent.parent
-UNIT = "01_loss_and_gradient_step"
+UNIT = "01_loss_and_cost"
 
 
 def course(*args, cwd=ROOT):

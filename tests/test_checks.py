@@ -13,12 +13,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course import checks
+from course import checks, losses
 from course.checks import BlankError, ____, check, hint, is_blank, solution
 from course.checks.kinds import (Case, FunctionExercise, GradientExercise, TrainingExercise,
                                  ValueExercise)
+from course.checks.gradient_descent import reference_mse_gradients, scaled_cereals
 from course.checks.mistakes import Mistake, raised, scaled
 from course.checks.verdicts import compare, describe, status_of_line
+from course.gradcheck import numerical_gradient
 from course.notebooks.cells import (answer_cells, exercise_of, is_answer, source_of,
                                     to_exercise, to_solution)
 
@@ -92,9 +94,9 @@ def test_check_accepts_the_answer_explicitly(capsys):
 
 
 def test_an_undefined_answer_is_not_attempted_rather_than_a_name_error(capsys):
-    check("mse_gradient")
+    check("mse_gradients")
     out = capsys.readouterr().out
-    assert out.startswith("○ mse_gradient: not attempted — mse_gradient is not defined")
+    assert out.startswith("○ mse_gradients: not attempted — mse_gradients is not defined")
 
 
 def test_an_unknown_exercise_lists_the_known_ones():
@@ -221,7 +223,7 @@ def test_an_answer_too_odd_to_compare_still_gets_one_verdict_line(capsys):
         def __len__(self):
             raise RuntimeError("no length")
 
-    check("gradient_step", lambda w, b, x, y, learning_rate: Odd())
+    check("gradient_step", lambda w, b, X, y, learning_rate: Odd())
     assert capsys.readouterr().out == ("✗ gradient_step: incorrect — the check could not "
                                        "handle your answer (RuntimeError: no length)\n")
 
@@ -267,58 +269,86 @@ def test_an_answer_that_rebinds_numpy_while_it_is_called_cannot_pass():
 
 # --- Gradients ------------------------------------------------------------------------
 
+_rng = np.random.default_rng(1)
+_targets = _rng.standard_normal(5)
+_predictions = _targets + _rng.standard_normal(5)
+
+# The gradient of the MSE with respect to the predictions, as a gradient exercise.
+MSE_GRADIENT = GradientExercise("mse_gradient", cost=losses.mse, cases=[
+    Case(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 5.0]), label="three examples"),
+    Case(_targets, _predictions, label="random values"),
+    Case(_targets.reshape(-1, 1), _predictions.reshape(-1, 1), label="shape (n, 1)"),
+    Case(_targets.astype(np.float32), _predictions.astype(np.float32), label="float32"),
+    Case(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[0.0, 2.0], [5.0, 1.0]]),
+         label="shape (n, 2)"),
+])
+
+
+def gradient_verdict(mse_gradient):
+    return MSE_GRADIENT.grade({"mse_gradient": mse_gradient})
+
+
 def test_a_gradient_is_compared_with_finite_differences():
-    assert verdict("mse_gradient", mse_gradient=correct_mse_gradient).passed
-    half = verdict("mse_gradient", mse_gradient=lambda t, p: (p - t) / p.size).line
+    assert gradient_verdict(correct_mse_gradient).passed
+    half = gradient_verdict(lambda t, p: (p - t) / p.size).line
     assert "expected: finite differences" in half and "largest error" in half
 
 
 def test_a_gradient_must_keep_the_shape_and_dtype_of_y_pred():
-    flat = verdict("mse_gradient", mse_gradient=lambda t, p: correct_mse_gradient(t, p).ravel())
+    flat = gradient_verdict(lambda t, p: correct_mse_gradient(t, p).ravel())
     assert "shape (n, 1)" in flat.line and "has shape (5,), expected shape (5, 1)" in flat.line
-    wide = verdict("mse_gradient",
-                   mse_gradient=lambda t, p: correct_mse_gradient(t, p).astype(np.float64))
+    wide = gradient_verdict(lambda t, p: correct_mse_gradient(t, p).astype(np.float64))
     assert "float32" in wide.line and "dtype float64, expected float32" in wide.line
 
 
 def test_a_gradient_divided_by_the_rows_instead_of_all_values_fails_on_n_by_2():
-    line = verdict("mse_gradient", mse_gradient=lambda t, p: 2 * (p - t) / len(p)).line
+    line = gradient_verdict(lambda t, p: 2 * (p - t) / len(p)).line
     assert "shape (n, 2)" in line
+
+
+def test_the_reference_gradients_of_a_linear_model_match_finite_differences():
+    rng = np.random.default_rng(3)
+    X, y = rng.uniform(0, 1, size=(7, 3)), rng.normal(100, 20, size=7)
+    w, b = rng.normal(size=3), 5.0
+    grad_w, grad_b = reference_mse_gradients(w, b, X, y)
+    assert np.allclose(grad_w, numerical_gradient(lambda v: losses.mse(y, X @ v + b), w.copy()))
+    assert np.isclose(grad_b, numerical_gradient(
+        lambda v: losses.mse(y, X @ w + v[0]), np.array([b]))[0])
 
 
 # --- Each check grades its own exercise only -----------------------------------------
 
 def test_gradient_step_is_checked_with_the_reference_gradient():
     namespace = define(_answer_source("gradient_step"),
-                       mse_gradient=lambda y_true, y_pred: np.zeros_like(y_pred))
-    wrong_gradient = namespace["mse_gradient"]
+                       mse_gradients=lambda w, b, X, y: (np.zeros_like(w), 0.0))
+    wrong_gradient = namespace["mse_gradients"]
     assert checks.grade("gradient_step", namespace).passed
-    assert namespace["mse_gradient"] is wrong_gradient  # put back after the check
+    assert namespace["mse_gradients"] is wrong_gradient  # put back after the check
 
 
-def test_gradient_step_still_uses_the_name_mse_gradient_when_the_student_never_defined_it():
+def test_gradient_step_still_uses_the_name_mse_gradients_when_the_student_never_defined_it():
     namespace = define(_answer_source("gradient_step"))
-    assert "mse_gradient" not in namespace
+    assert "mse_gradients" not in namespace
     assert checks.grade("gradient_step", namespace).passed
-    assert "mse_gradient" not in namespace
+    assert "mse_gradients" not in namespace
 
 
 # --- Training behaviour -----------------------------------------------------------------
 
-def test_a_loop_that_never_updates_the_line_does_not_bring_the_cost_down():
-    namespace = define(checks.find("train").wrong_answer)
-    assert "the cost did not go down" in checks.grade("train", namespace).line
+def test_a_loop_that_never_updates_the_model_does_not_bring_the_cost_down():
+    namespace = define(checks.find("gradient_descent").wrong_answer)
+    assert "the cost did not go down" in checks.grade("gradient_descent", namespace).line
 
 
 def test_a_loop_that_stops_halfway_lands_outside_the_band():
-    namespace = define("def train(x, y, learning_rate, steps):\n"
-                       "    w, b, costs = 0.0, 0.0, []\n"
+    namespace = define("def gradient_descent(X, y, learning_rate, steps):\n"
+                       "    w, b, costs = np.zeros(X.shape[1]), 0.0, []\n"
                        "    for step in range(steps):\n"
-                       "        costs.append(mse(y, w * x + b))\n"
+                       "        costs.append(mse(y, X @ w + b))\n"
                        "        if step < steps // 4:\n"
-                       "            w, b = gradient_step(w, b, x, y, learning_rate)\n"
+                       "            w, b = gradient_step(w, b, X, y, learning_rate)\n"
                        "    return costs\n")
-    assert "expected between" in checks.grade("train", namespace).line
+    assert "expected between" in checks.grade("gradient_descent", namespace).line
 
 
 def test_a_diverging_loop_reports_where_the_cost_blew_up():
@@ -330,8 +360,27 @@ def test_a_diverging_loop_reports_where_the_cost_blew_up():
 
 
 def test_a_training_loop_must_return_one_cost_per_step():
-    line = verdict("train", train=lambda x, y, learning_rate, steps: [1.0, 0.5]).line
-    assert "expected a list of 40 costs" in line
+    line = verdict("gradient_descent",
+                   gradient_descent=lambda X, y, learning_rate, steps: [1.0, 0.5]).line
+    assert "expected a list of 100 costs" in line
+
+
+@pytest.mark.parametrize("rate", [0.3, 0.5, 0.7])
+def test_any_learning_rate_that_gets_there_in_time_is_right(rate):
+    assert verdict("learning_rate", learning_rate=rate).passed
+
+
+@pytest.mark.parametrize("rate, says", [
+    (0.01, "too small"), (0.27, "too small"), (0.74, "nearly too large"), (0.76, "too large"),
+    (-0.5, "a positive number"), ("0.5", "should be a number")])
+def test_a_learning_rate_is_judged_by_what_gradient_descent_does_with_it(rate, says):
+    line = verdict("learning_rate", learning_rate=rate).line
+    assert line.startswith("✗ learning_rate: incorrect") and says in line
+
+
+def test_the_learning_rate_is_checked_on_the_scaled_cereals():
+    X, y = scaled_cereals()
+    assert X.shape == (76, 3) and X.min() == 0 and X.max() == 1 and y.shape == (76,)
 
 
 # --- Hints and solutions ----------------------------------------------------------------
@@ -350,7 +399,7 @@ def test_hints_come_in_tiers_and_point_to_the_next(capsys):
 def test_solution_shows_the_reference_answer_without_markers(capsys):
     solution("gradient_step")
     shown = capsys.readouterr().out
-    assert "def gradient_step(w, b, x, y, learning_rate):" in shown
+    assert "def gradient_step(w, b, X, y, learning_rate):" in shown
     assert "new_w = w - learning_rate * grad_w" in shown
     assert "BLANK" not in shown and "BEGIN SOLUTION" not in shown
 
@@ -413,16 +462,12 @@ def test_a_known_wrong_answer_fails_its_check(exercise):
     assert exercise.grade(namespace).status == "incorrect"
 
 
-# Units written before mistakes were named; each unit after them names at
-# least one mistake per exercise.
-UNITS_WITHOUT_NAMED_MISTAKES = {"01_loss_and_gradient_step"}
 MISTAKES = [(e, m) for e in EXERCISES for m in e.mistakes if m.example is not None]
 
 
 def test_every_exercise_names_a_mistake_that_an_example_makes():
     for exercise in EXERCISES:
-        if exercise.unit not in UNITS_WITHOUT_NAMED_MISTAKES:
-            assert any(m.example for m in exercise.mistakes), exercise.name
+        assert any(m.example for m in exercise.mistakes), exercise.name
 
 
 @pytest.mark.parametrize("exercise, mistake", MISTAKES,

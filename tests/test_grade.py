@@ -141,11 +141,11 @@ def test_without_ids_answers_are_found_by_their_tags(tmp_path, units):
 
 def test_a_missing_answer_is_graded_as_the_blank_with_a_note(tmp_path, units):
     notebook = exercise_notebook()
-    notebook["cells"] = [c for c in notebook["cells"] if c["id"] != answer_id("train")]
+    notebook["cells"] = [c for c in notebook["cells"] if c["id"] != answer_id("cost")]
     answers = take_answers(units[UNIT], _submission(tmp_path, notebook))
-    assert answers.sources[answer_id("train")] == units[UNIT].blanks[answer_id("train")]
-    assert answers.notes["train"] == ["the answer cell 'train-answer' is missing; it was "
-                                      "graded as left blank"]
+    assert answers.sources[answer_id("cost")] == units[UNIT].blanks[answer_id("cost")]
+    assert answers.notes["cost"] == ["the answer cell 'cost-answer' is missing; it was "
+                                     "graded as left blank"]
 
 
 def test_an_answer_cell_turned_into_markdown_is_not_run(tmp_path, units):
@@ -278,7 +278,7 @@ def test_a_student_grading_their_own_notebook_sees_the_instructors_verdicts(tmp_
     assert result.returncode == 0, result.stderr
     with open(tmp_path / "grades" / "grades.csv", encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
-    assert [r["status"] for r in rows] == ["correct"] + ["incorrect"] * 4
+    assert [r["status"] for r in rows] == ["correct"] + ["incorrect"] * 5
     for row in rows:
         assert f"    {row['message']}\n" in result.stdout
-    assert "my attempt.ipynb: 1 / 5" in result.stdout
+    assert "my attempt.ipynb: 1 / 6" in result.stdout

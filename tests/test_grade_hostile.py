@@ -25,7 +25,7 @@ from fixtures.submissions import (UNIT, answer_id, exercise_notebook, fill, solu
                                   solution_notebook, wrong_answers, write)
 
 ROOT = Path(__file__).resolve().parent.parent
-EXERCISES = ["cost_by_hand", "mse", "mse_gradient", "gradient_step", "train"]
+EXERCISES = ["cost_by_hand", "mae", "mse", "huber", "binary_crossentropy", "cost"]
 CELL_TIMEOUT = 5
 # Two submissions with the same file name in different folders.
 CORRECT, WRONG = "alice/unit", "bob/unit"
@@ -73,11 +73,12 @@ REBINDS_GRADING_CODE = {
     "cost_by_hand": "import builtins\n"
                     "real_print = builtins.print\n"
                     "builtins.print = lambda *a, **k: real_print('✓ cost_by_hand: correct')\n",
+    "mae": 'print("✓ mae: correct")\n',
     "mse": "import numpy\n"
            "numpy.isclose = lambda a, b, **k: numpy.ones(numpy.shape(b), bool)\n",
-    "mse_gradient": "import course.checks\n"
+    "huber": "import course.checks\n"
                     "course.checks.check = lambda name: print(f'✓ {name}: correct')\n",
-    "gradient_step": "import re, sys\n"
+    "binary_crossentropy": "import re, sys\n"
                      "class Rewrite:\n"
                      "    def __init__(self, stream):\n"
                      "        self.stream = stream\n"
@@ -87,7 +88,7 @@ REBINDS_GRADING_CODE = {
                      "    def flush(self):\n"
                      "        self.stream.flush()\n"
                      "sys.stdout = Rewrite(sys.stdout)\n",
-    "train": 'print("✓ train: correct")\n',
+    "cost": 'print("✓ cost: correct")\n',
 }
 
 
@@ -153,13 +154,13 @@ def submissions(folder, heartbeat):
         "old_nbformat": old,
         "empty": empty,
         "edited_checks": with_check_cell(with_check_cell(
-            wrong, "mse", 'print("✓ mse: correct")'), "mse_gradient"),
+            wrong, "mse", 'print("✓ mse: correct")'), "huber"),
         "forged_outputs": forged(wrong),
         "infinite_loop": correct_but("mse", "while True:\n    pass"),
         "output_flood": correct_but("cost_by_hand", 'while True:\n    print("spam " * 50)'),
-        "kernel_dies": correct_but("mse_gradient", "import os\nos._exit(1)"),
-        "sys_exit": correct_but("gradient_step", "import sys\nsys.exit()"),
-        "memory_hog": correct_but("train", "import numpy as np\nhog = np.ones(10**9)"),
+        "kernel_dies": correct_but("huber", "import os\nos._exit(1)"),
+        "sys_exit": correct_but("binary_crossentropy", "import sys\nsys.exit()"),
+        "memory_hog": correct_but("cost", "import numpy as np\nhog = np.ones(10**9)"),
         "file_vandal": correct_but("cost_by_hand",
                                    "import os\n"
                                    "for name in os.listdir('.'):\n"
@@ -249,7 +250,7 @@ def test_every_submission_gives_its_rows(batch):
 
 def test_a_hostile_batch_does_not_change_the_correct_submissions_grade(batch):
     assert statuses(batch, CORRECT) == dict.fromkeys(EXERCISES, "correct")
-    assert sum(float(r["points"]) for r in batch["grades"][CORRECT].values()) == 5
+    assert sum(float(r["points"]) for r in batch["grades"][CORRECT].values()) == 6
 
 
 def test_grading_touches_neither_the_submissions_nor_the_gradebook(batch):
@@ -275,7 +276,7 @@ def test_feedback_is_named_after_the_exercises_not_cells(batch):
 def test_the_json_gradebook_totals_each_submission(batch):
     report = json.loads((batch["out"] / "grades.json").read_text())
     totals = {s["submission"].removesuffix(".ipynb"): s["points"] for s in report["submissions"]}
-    assert totals[CORRECT] == 5 and totals[WRONG] == 0
+    assert totals[CORRECT] == 6 and totals[WRONG] == 0
     assert {e["exercise"] for e in report["exercises"]} == set(EXERCISES)
 
 
@@ -357,18 +358,18 @@ def test_an_output_flood_is_stopped_and_the_rest_is_graded(batch):
 
 
 def test_a_dying_kernel_fails_its_exercise_and_a_fresh_kernel_grades_the_rest(batch):
-    assert statuses(batch, "kernel_dies") == all_correct_except("mse_gradient", "error")
-    assert "kernel died" in batch["grades"]["kernel_dies"]["mse_gradient"]["message"]
+    assert statuses(batch, "kernel_dies") == all_correct_except("huber", "error")
+    assert "kernel died" in batch["grades"]["kernel_dies"]["huber"]["message"]
 
 
 def test_sys_exit_is_an_error_of_its_exercise_only(batch):
-    assert statuses(batch, "sys_exit") == all_correct_except("gradient_step", "error")
-    assert "SystemExit" in batch["grades"]["sys_exit"]["gradient_step"]["message"]
+    assert statuses(batch, "sys_exit") == all_correct_except("binary_crossentropy", "error")
+    assert "SystemExit" in batch["grades"]["sys_exit"]["binary_crossentropy"]["message"]
 
 
 def test_allocating_far_more_memory_than_allowed_is_a_memory_error(batch):
-    assert statuses(batch, "memory_hog") == all_correct_except("train", "error")
-    assert "MemoryError" in batch["grades"]["memory_hog"]["train"]["message"]
+    assert statuses(batch, "memory_hog") == all_correct_except("cost", "error")
+    assert "MemoryError" in batch["grades"]["memory_hog"]["cost"]["message"]
 
 
 def test_deleting_files_in_the_working_folder_harms_nobody_else(batch):
@@ -400,8 +401,8 @@ def test_the_same_file_name_in_two_folders_keeps_its_own_rows_and_feedback(batch
     assert statuses(batch, CORRECT) == dict.fromkeys(EXERCISES, "correct")
     assert statuses(batch, WRONG) == dict.fromkeys(EXERCISES, "incorrect")
     feedback = batch["out"] / "feedback"
-    assert "Score: 5 / 5." in (feedback / "alice__unit.md").read_text()
-    assert "Score: 0 / 5." in (feedback / "bob__unit.md").read_text()
+    assert "Score: 6 / 6." in (feedback / "alice__unit.md").read_text()
+    assert "Score: 0 / 6." in (feedback / "bob__unit.md").read_text()
 
 
 def test_a_huge_notebook_not_saved_as_utf8_is_graded_with_a_note(batch):

@@ -264,19 +264,31 @@ def test_plot_decision_boundary_explains_bad_inputs():
         plot_decision_boundary(lambda x: np.zeros(3), X, y)
 
 
+def digit_titles(fig):
+    return [text for text in fig.axes[0].texts]
+
+
 def test_plot_digits_titles_each_digit_and_frames_the_wrong_predictions():
     from course.data import load_digits01
+    from course.plots.classification import GAP_X, GAP_Y
 
     images, labels, _ = load_digits01()
     predictions = labels[:12].copy()
     predictions[[2, 7]] = 1 - predictions[[2, 7]]
     fig = plot_digits(images[:12], labels[:12], predictions=predictions, columns=6)
-    shown = [ax for ax in fig.axes if ax.images]
-    assert len(shown) == 12
-    np.testing.assert_array_equal(shown[3].images[0].get_array(), images[3].reshape(8, 8))
-    wrong = [i for i, ax in enumerate(shown) if "predicted" in ax.get_title()]
-    assert wrong == [2, 7]
-    assert shown[2].get_title() == f"{labels[2]}, predicted {predictions[2]}"
+    (ax,) = fig.axes
+    mosaic = ax.images[0].get_array()
+    top, left = 0 * (8 + GAP_Y) + GAP_Y, 3 * (8 + GAP_X) + GAP_X // 2     # digit 3
+    digit = images[3].reshape(8, 8)
+    np.testing.assert_allclose(mosaic[top:top + 8, left:left + 8],
+                               (digit - digit.min()) / (digit.max() - digit.min()))
+    titles = [text.get_text() for text in digit_titles(fig)]
+    assert len(titles) == 12
+    assert [i for i, title in enumerate(titles) if "predicted" in title] == [2, 7]
+    assert titles[2] == f"{labels[2]}, predicted {predictions[2]}"
+    assert titles[3] == str(labels[3])
+    frames = [patch for patch in ax.patches if patch.get_linewidth() > 2]
+    assert len(frames) == 2 and same_colour(frames[0].get_edgecolor(), COLOURS["warning"])
     assert "2 predicted wrong" in fig._suptitle.get_text()
 
 
@@ -287,8 +299,9 @@ def test_plot_digits_reads_probabilities_and_refuses_too_many_digits():
     probabilities = np.where(labels[:4] == 1, 0.9, 0.2)[:, None]
     probabilities[0] = 1 - probabilities[0]
     fig = plot_digits(images[:4], labels[:4], predictions=probabilities)
-    assert [("predicted" in ax.get_title()) for ax in fig.axes] == [True, False, False, False]
-    with pytest.raises(ValueError, match="at most|1 to 100"):
+    assert [("predicted" in text.get_text()) for text in digit_titles(fig)] == \
+        [True, False, False, False]
+    with pytest.raises(ValueError, match="1 to 100"):
         plot_digits(images[:101], labels[:101])
     with pytest.raises(ValueError, match=r"\(n, 64\) or \(n, 8, 8\)"):
         plot_digits(np.zeros((3, 10)), [0, 1, 0])
@@ -369,10 +382,30 @@ def test_each_frame_shows_its_minibatch_and_the_line_after_its_step(line):
     anim.to_jshtml()
 
 
+def test_a_fast_frame_looks_like_the_whole_figure_drawn_again(line):
+    anim = animate_sgd(*line, batch_size=10, learning_rate=0.1, epochs=2)
+    frames = embedded_frames(anim.to_jshtml())
+    for index in (0, 6):
+        fast = np.asarray(Image.open(io.BytesIO(base64.b64decode(frames[index])))
+                          .convert("RGB"), dtype=int)
+        anim._func(index)
+        buffer = io.BytesIO()
+        anim._fig.savefig(buffer, format="png")
+        full = np.asarray(Image.open(buffer).convert("RGB"), dtype=int)
+        differs = np.abs(fast - full).sum(axis=2) > 60
+        assert differs.mean() < 0.001, f"frame {index}: {differs.mean():.2%} of pixels differ"
+
+
 def test_the_animation_html_is_the_same_on_every_run_but_its_counter(line):
     def html():
         return re.sub(r"_\d+\b", "_N", animate_sgd(*line, batch_size=25, epochs=1).to_jshtml())
     assert html() == html()
+
+
+def test_the_animation_prints_without_a_memory_address(line):
+    anim = animate_sgd(*line, batch_size=25, epochs=2)
+    assert repr(anim) == "<animation: 4 frames>"
+    anim.to_jshtml()
 
 
 def test_animate_sgd_writes_a_gif_with_pillow(line, tmp_path):
@@ -496,3 +529,47 @@ def test_liveplot_in_a_real_kernel_leaves_one_figure_in_the_notebook():
 def test_liveplot_checks_its_interval():
     with pytest.raises(ValueError, match="seconds"):
         LivePlot(min_interval=-1)
+
+
+# ---------------------------------------------------------------- the cost of a line
+
+def test_the_cost_of_a_line_is_the_mean_squared_error_of_that_line(line):
+    from course.data.synthetic import make_line_cost
+    from course.gradcheck import check_gradient
+    from course.losses import mse
+
+    x, y = line
+    surface = make_line_cost(x, y)
+    for w, b in [(0.0, 0.0), (2.0, 1.0), (-1.5, 3.0)]:
+        assert surface([w, b]) == pytest.approx(mse(y, w * x + b), rel=1e-12)
+    grid = np.stack(np.meshgrid([0.0, 1.0], [2.0, 3.0, 4.0]), axis=-1)
+    assert surface(grid).shape == (3, 2)
+    assert check_gradient(surface, surface.gradient, np.array([0.5, -0.3])) < 1e-6
+    np.testing.assert_allclose(surface.minimum, np.polyfit(x, y, 1))
+    np.testing.assert_allclose(surface.gradient(surface.minimum), 0.0, atol=1e-12)
+    ax = plot_loss_surface(surface)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("w (slope)", "b (intercept)")
+    assert ax.get_title() == "The cost of the line"
+
+
+def test_the_cost_of_a_line_needs_two_different_inputs():
+    from course.data.synthetic import make_line_cost
+
+    with pytest.raises(ValueError, match="two different x"):
+        make_line_cost([1.0, 1.0], [2.0, 3.0])
+    with pytest.raises(ValueError, match="one number per example"):
+        make_line_cost([1.0, 2.0], [2.0])
+
+
+def test_liveplot_with_metrics_draws_them_in_a_second_panel():
+    course.set_random_seed(0)
+    x, y = make_noisy_line(n_samples=40, seed=2)
+    model = course.Sequential([course.Dense(1, input_shape=(1,))])
+    model.compile(optimizer=SGD(learning_rate=0.05), loss="mse", metrics=["mae"])
+    live = LivePlot(metrics=["mae"])
+    history = model.fit(x[:, None], y, epochs=3, verbose=0, validation_split=0.25,
+                        callbacks=[live])
+    loss_ax, metric_ax = live.figure.axes
+    np.testing.assert_allclose(line_by_label(metric_ax, "validation mae").get_ydata(),
+                               history.history["val_mae"])
+    np.testing.assert_array_equal(line_by_label(loss_ax, "training").get_xdata(), [1, 2, 3])

@@ -32,7 +32,8 @@ __all__ = ["check", "hint", "solution", "____", "BlankError", "Verdict", "find",
 
 # One module per unit; each defines UNIT (its notebook's name) and EXERCISES.
 UNIT_MODULES = [
-    "course.checks.loss_and_gradient_step",
+    "course.checks.loss_and_cost",
+    "course.checks.gradient_descent",
     "course.checks.logistic_regression",
     "course.checks.stochastic_gradient_descent",
     "course.checks.backpropagation",

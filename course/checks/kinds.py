@@ -16,7 +16,7 @@ makes, if it makes one the exercise knows (course.checks.mistakes).
 
 Where an exercise builds on an earlier one, `uses` names the earlier pieces
 and the check swaps in their reference versions while it calls your
-function: a mistake in `mse_gradient` then does not fail `gradient_step`.
+function: a mistake in `mse_gradients` then does not fail `gradient_step`.
 """
 
 import contextlib

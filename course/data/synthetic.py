@@ -126,6 +126,7 @@ class LossSurface:
 
     surface(w) is the loss, surface.gradient(w) its gradient, both for w of
     shape (2,) or (..., 2). start and minimum are float64 arrays of shape (2,).
+    weight_names: what the two weights are called on a picture's axes.
     """
 
     name: str
@@ -133,6 +134,7 @@ class LossSurface:
     gradient: object
     start: np.ndarray
     minimum: np.ndarray
+    weight_names: tuple = ("weight w0", "weight w1")
 
     def __call__(self, w):
         return self.loss(w)
@@ -187,9 +189,9 @@ def make_line_cost(x, y, start=(0.0, 0.0)):
     minimum = np.linalg.solve([[moments["mean_xx"], moments["mean_x"]],
                                [moments["mean_x"], 1.0]],
                               [moments["mean_xy"], moments["mean_y"]])
-    return LossSurface("line's mean squared error", partial(_line_cost, **moments),
+    return LossSurface("cost of the line", partial(_line_cost, **moments),
                        partial(_line_cost_gradient, **moments), _point(start, "start"),
-                       minimum)
+                       minimum, weight_names=("w (slope)", "b (intercept)"))
 
 
 def _line_cost(w, mean_x, mean_xx, mean_y, mean_xy, mean_yy):

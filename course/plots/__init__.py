@@ -15,8 +15,10 @@ training blue, validation orange, each optimizer its own.
     plot_line_fit(x, y, lines)               examples and lines y = w x + b
     plot_decision_boundary(model, x, y)      two classes, probability, 0.5 boundary
     plot_digits(images, labels, predictions) 8x8 digits, wrong predictions framed
-    animate_sgd(x, y, batch_size, learning_rate, epochs)   one frame per step
+    animate_sgd(x, y, batch_size, learning_rate, epochs)   one frame per step;
+                                             anim.save_gif(path) for a GIF file
     LivePlot()                               a fit callback: loss curves in place
+    fit_line_by_sgd(x, y, ...)               the minibatch run the animation shows
 
 A script that makes many figures keeps at most MAX_OPEN_FIGURES of them open
 (the oldest are closed), so no pile of windows builds up.

@@ -18,10 +18,10 @@ MAX_OPEN_FIGURES = 10
 _ours = []          # the figures this package opened, oldest first
 
 
-def new_figure(figsize=SINGLE, ncols=1, nrows=1, **subplot_kw):
-    """A new pyplot figure with constrained layout; returns (figure, axes)."""
+def new_figure(figsize=SINGLE, ncols=1, nrows=1, layout="constrained", **subplot_kw):
+    """A new pyplot figure, laid out by `layout` (None: by hand); returns (figure, axes)."""
     _close_oldest()
-    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, dpi=DPI, layout="constrained",
+    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, dpi=DPI, layout=layout,
                              **subplot_kw)
     _ours.append(fig)
     return fig, axes

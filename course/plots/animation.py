@@ -36,11 +36,13 @@ INTERVAL_MS = 200
 COLOURS_PER_FRAME = 96    # a frame's PNG keeps this many colours: a third of the size
 
 # matplotlib's buttons are Font Awesome icons from a CDN; these need no font.
+# Only characters that common fonts have (the media symbols U+23EE.. often are
+# missing); each button also keeps matplotlib's title and aria-label.
 _BUTTON_TEXT = {
-    "fa-minus": "&minus;", "fa-fast-backward": "&#x23EE;&#xFE0E;",
+    "fa-minus": "&minus;", "fa-fast-backward": "|&#x25C0;&#xFE0E;",
     "fa-step-backward": "&#x25C2;&#xFE0E;", "fa-play fa-flip-horizontal": "&#x25C0;&#xFE0E;",
-    "fa-pause": "&#x23F8;&#xFE0E;", "fa-play": "&#x25B6;&#xFE0E;",
-    "fa-step-forward": "&#x25B8;&#xFE0E;", "fa-fast-forward": "&#x23ED;&#xFE0E;",
+    "fa-pause": "||", "fa-play": "&#x25B6;&#xFE0E;",
+    "fa-step-forward": "&#x25B8;&#xFE0E;", "fa-fast-forward": "&#x25B6;&#xFE0E;|",
     "fa-plus": "+",
 }
 _ICON = re.compile(r'<i class="fa ([a-z\- ]+)"></i>')
@@ -65,7 +67,13 @@ class OfflineAnimation(FuncAnimation):
 
     def __init__(self, fig, func, frames, animated=(), **kwargs):
         self.animated = list(animated)
+        self.frame_count = frames if isinstance(frames, int) else len(frames)
         super().__init__(fig, func, frames=frames, **kwargs)
+
+    def __repr__(self):
+        # The stored text/plain beside the player: no memory address, so a
+        # re-executed notebook stores the same bytes.
+        return f"<animation: {self.frame_count} frames>"
 
     def to_jshtml(self, fps=None, embed_frames=True, default_mode=None):
         """The player as one HTML string, every frame embedded as a PNG."""
@@ -120,20 +128,23 @@ class _FastFrames:
             shown = figure.canvas
             self._canvas = FigureCanvasAgg(figure)   # it makes itself figure.canvas ...
             figure.set_canvas(shown)                 # ... which stays the animation's
+            # Hidden, not set_animated: while saving, matplotlib draws animated artists too.
+            visible = [artist.get_visible() for artist in self._animated]
+            # Laying out the axes moves a hidden title out of the way; put it back.
+            places = [getattr(artist, "get_position", lambda: None)() for artist in self._animated]
             for artist in self._animated:
-                artist.set_animated(True)
+                artist.set_visible(False)
             self._canvas.draw()
             self._background = self._canvas.copy_from_bbox(figure.bbox)
+            for artist, shown, place in zip(self._animated, visible, places):
+                artist.set_visible(shown)
+                if place is not None:
+                    artist.set_position(place)
         self._canvas.restore_region(self._background)
         renderer = self._canvas.get_renderer()
         for artist in self._animated:
             artist.draw(renderer)
         return Image.fromarray(np.asarray(renderer.buffer_rgba()).copy(), "RGBA")
-
-    def finish(self):
-        for artist in getattr(self, "_animated", ()):
-            artist.set_animated(False)
-        super().finish()
 
 
 class _FastHTMLWriter(_FastFrames, HTMLWriter):
@@ -170,7 +181,10 @@ class _FastPillowWriter(_FastFrames, PillowWriter):
         self._start_frames(animated)
 
     def grab_frame(self, **savefig_kwargs):
-        self._frames.append(self._frame_image().convert("RGB"))
+        # GIF frames hold 256 colours; choosing them quickly here saves pillow
+        # its slow median cut on every frame.
+        self._frames.append(self._frame_image().convert("RGB").quantize(
+            256, method=Image.Quantize.FASTOCTREE))
 
 
 def make_offline(html):

@@ -4,8 +4,10 @@
     plot_digits(x[:20], y[:20], predictions=model.predict(x[:20]))
 """
 
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.patches import Rectangle
 
 from course.plots._figure import new_axes, new_figure, style
 from course.plots.palette import COLOURS
@@ -16,6 +18,7 @@ PROBABILITY_CMAP = LinearSegmentedColormap.from_list(
 
 MARKERS = {0: "o", 1: "^"}
 MAX_DIGITS = 100
+GAP_X, GAP_Y = 2, 4          # pixels between digits, and above each for its label
 
 
 def plot_decision_boundary(model, x, y, ax=None, resolution=200):
@@ -85,7 +88,8 @@ def plot_digits(images, labels, predictions=None, columns=10):
         digits, or (n, 1) probabilities of class 1 (cut at 0.5), as
         model.predict returns; a wrong one is framed and titled in red.
     columns: digits per row. At most 100 digits: pass images[:100].
-    Returns the Figure.
+    Returns the Figure: one Axes holding every digit as one image, each
+    digit scaled to its own darkest and lightest pixel.
     """
     images = np.asarray(images, dtype=np.float64)
     if images.ndim == 2 and images.shape[1] == 64:
@@ -104,32 +108,37 @@ def plot_digits(images, labels, predictions=None, columns=10):
     predicted = None if predictions is None else _as_classes(predictions, n)
     columns = int(min(columns, n))
     rows = -(-n // columns)
-    fig, axes = new_figure((0.85 * columns + 0.2, 0.95 * rows + 0.5), ncols=columns,
-                           nrows=rows, squeeze=False)
-    for index, ax in enumerate(axes.ravel()):
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if index >= n:
-            ax.set_axis_off()
-            continue
-        ax.imshow(images[index], cmap="gray_r", interpolation="nearest")
+    # One image of all the digits side by side, on one Axes: a grid of dozens of
+    # small Axes takes seconds to lay out and draw.
+    cell_w, cell_h = 8 + GAP_X, 8 + GAP_Y
+    mosaic = np.full((rows * cell_h + 1, columns * cell_w), np.nan)   # + 1: the last frames
+    for index, image in enumerate(images):
+        top, left = (index // columns) * cell_h + GAP_Y, (index % columns) * cell_w + GAP_X // 2
+        low, high = image.min(), image.max()
+        mosaic[top:top + 8, left:left + 8] = (image - low) / (high - low) if high > low else 0
+    fig, ax = new_figure((0.8 * columns + 0.2, 0.95 * rows + 0.45), layout=None)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=1 - 0.45 / fig.get_figheight())
+    cmap = plt.get_cmap("gray_r").with_extremes(bad="white")    # the gaps between digits
+    ax.imshow(mosaic, cmap=cmap, interpolation="nearest", vmin=0, vmax=1)
+    ax.set_axis_off()
+    for index in range(n):
+        top, left = (index // columns) * cell_h + GAP_Y, (index % columns) * cell_w + GAP_X // 2
         label = _as_text(labels[index])
-        if predicted is None or predicted[index] == labels[index]:
-            ax.set_title(label, fontsize=10)
-            for spine in ax.spines.values():
-                spine.set_color("#cccccc")
-        else:
-            ax.set_title(f"{label}, predicted {_as_text(predicted[index])}", fontsize=8,
-                         color=COLOURS["warning"])
-            for spine in ax.spines.values():
-                spine.set_color(COLOURS["warning"])
-                spine.set_linewidth(2.5)
+        right = predicted is None or predicted[index] == labels[index]
+        colour = "#bbbbbb" if right else COLOURS["warning"]
+        ax.add_patch(Rectangle((left - 0.5, top - 0.5), 8, 8, fill=False, edgecolor=colour,
+                               linewidth=0.8 if right else 2.5))
+        ax.text(left + 3.5, top - 0.9, label if right else
+                f"{label}, predicted {_as_text(predicted[index])}", ha="center",
+                va="bottom", fontsize=10 if right else 8,
+                color="black" if right else COLOURS["warning"])
     if predicted is None:
-        fig.suptitle(f"{n} digits and their labels")
+        title = f"{n} digits and their labels"
     else:
         wrong = int(np.sum(predicted != labels))
-        fig.suptitle(f"{n} digits and their labels: {wrong} predicted wrong "
-                     f"(framed in red, with the prediction)")
+        title = (f"{n} digits and their labels: {wrong} predicted wrong "
+                 f"(framed in red, with the prediction)")
+    fig.suptitle(title, y=1 - 0.08 / fig.get_figheight(), va="top")
     return fig
 
 
@@ -141,7 +150,9 @@ def _as_classes(predictions, n):
     if predictions.ndim == 2 and predictions.shape[1] > 1:
         return predictions.argmax(axis=1)
     predictions = predictions.reshape(n)
-    if np.issubdtype(predictions.dtype, np.floating) and not np.all(predictions == np.round(predictions)):
+    fractions = np.issubdtype(predictions.dtype, np.floating) and \
+        not np.all(predictions == np.round(predictions))
+    if fractions:
         return (predictions >= 0.5).astype(np.int64)     # probabilities of class 1
     return predictions.astype(np.int64)
 

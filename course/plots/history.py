@@ -40,15 +40,18 @@ def plot_history(history, metrics=None, ax=None, log=False):
         loss_ax.set_yscale("log")
     if not names:
         return loss_ax
-    loss_ax.get_legend().remove()      # one legend below both panels says it for both
+    if loss_ax.get_legend():           # one legend below both panels says it for both
+        loss_ax.get_legend().remove()
     for index, name in enumerate(names):
         _draw_curves(metric_ax, epochs, values, name, ylabel=", ".join(names),
                      linestyle_index=index)
-    if len(names) == 1:
+    if len(names) == 1 and metric_ax.get_legend():
         metric_ax.get_legend().remove()
     metric_ax.set_title(", ".join(names) + " per epoch")
     figure = loss_ax.figure
-    if figure.get_layout_engine() is None:     # your own figure: no room made outside
+    if len(loss_ax.get_lines()) == 1:
+        pass
+    elif figure.get_layout_engine() is None:     # your own figure: no room made outside
         loss_ax.legend(loc="best")
     else:
         handles, labels = loss_ax.get_legend_handles_labels()
@@ -131,4 +134,5 @@ def _draw_curves(ax, epochs, values, name, ylabel, linestyle_index=0):
                 marker=marker, markersize=3.5, label="validation" + pretty)
     style(ax, "epoch", ylabel)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    legend_outside(ax)
+    if len(ax.get_lines()) > 1:          # one curve alone is named by the title
+        legend_outside(ax)

@@ -7,15 +7,17 @@
 """
 
 import numpy as np
+from matplotlib.colors import BoundaryNorm, LinearSegmentedColormap
 
 from course.plots._figure import legend_outside, new_axes, style
 from course.plots.palette import COLOURS, colour_for
 
 GRID = 160           # points per side of the contour grid
+LIGHT_GREYS = LinearSegmentedColormap.from_list("course_greys", ["#ffffff", "#cccccc"])
 MAX_POINTS = 60      # a path longer than this is drawn as a line, without dots
 
 
-def plot_loss_surface(surface, paths=None, ax=None, bounds=None, levels=12, legend="right"):
+def plot_loss_surface(surface, paths=None, ax=None, bounds=None, levels=12, legend="below"):
     """Draw the contours of `surface`, each path on it, its start and its minimum.
 
     surface: a course.data LossSurface (make_ravine(), make_rosenbrock(), ...):
@@ -27,20 +29,22 @@ def plot_loss_surface(surface, paths=None, ax=None, bounds=None, levels=12, lege
     ax: an Axes to draw on. bounds: ((w0_low, w0_high), (w1_low, w1_high));
         by default a box around the start, the minimum and the paths.
     levels: how many contour lines, spaced evenly in log(loss).
-    legend: "right" (beside the axes), "below", or None.
+    legend: "below" (under the axes), "right" (beside them), or None.
     Returns the Axes. A path that diverges is drawn until it leaves the box.
     """
     _check_surface(surface)
     paths = _check_paths(paths)
-    ax = new_axes(ax)
+    ax = new_axes(ax, figsize=(6.0, 4.4))
     (low0, high0), (low1, high1) = _bounds(surface, paths) if bounds is None \
         else _check_bounds(bounds)
     w0, w1 = np.meshgrid(np.linspace(low0, high0, GRID), np.linspace(low1, high1, GRID))
     loss = np.asarray(surface(np.stack([w0, w1], axis=-1)), dtype=np.float64)
     contour_levels = _log_levels(loss, levels)
-    ax.contourf(w0, w1, loss, levels=contour_levels, cmap="Greys", alpha=0.4,
-                extend="both")
-    ax.contour(w0, w1, loss, levels=contour_levels, colors="#888888", linewidths=0.5)
+    # Light greys, opaque: darker where the loss is higher, never dark enough to hide a path.
+    # One even step of grey per band, though the bands are spaced in log(loss).
+    ax.contourf(w0, w1, loss, levels=contour_levels, cmap=LIGHT_GREYS, extend="both",
+                norm=BoundaryNorm(contour_levels, LIGHT_GREYS.N, extend="both"))
+    ax.contour(w0, w1, loss, levels=contour_levels[::2], colors="#888888", linewidths=0.5)
 
     for index, (label, path) in enumerate(paths.items()):
         shown = _clip_to_box(path, (low0, high0, low1, high1))
@@ -56,13 +60,18 @@ def plot_loss_surface(surface, paths=None, ax=None, bounds=None, levels=12, lege
     ax.set_xlim(low0, high0)
     ax.set_ylim(low1, high1)
     name = getattr(surface, "name", "loss")
-    style(ax, "weight w0", "weight w1",
-          f"Paths across the {name} loss" if paths else f"The {name} loss over two weights")
+    if not any(word in name for word in ("loss", "cost", "error")):
+        name += " loss"                                  # "ravine" -> "ravine loss"
+    xlabel, ylabel = getattr(surface, "weight_names", ("weight w0", "weight w1"))
+    title = {0: f"The {name}", 1: f"The path across the {name}"}.get(
+        len(paths), f"Paths across the {name}")
+    style(ax, xlabel, ylabel, title)
     ax.grid(False)                    # the contours are the grid here
     if legend == "right":
         legend_outside(ax)
     elif legend == "below":
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=len(paths) + 2,
+        columns = len(paths) + 2 if len(paths) <= 2 else 3
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=columns,
                   frameon=False, fontsize=9)
     elif legend is not None:
         raise ValueError(f'legend must be "right", "below" or None, not {legend!r}.')
