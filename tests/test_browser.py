@@ -43,7 +43,7 @@ SCREENSHOTS = ROOT / "site-screenshots"
 # The exercise a student does in JupyterLab below: its notebook, the exercise's
 # name, and a right and a wrong answer to it. Change this one place when units move.
 EXERCISE = {
-    "notebook": "exercises/01_loss_and_gradient_step.ipynb",
+    "notebook": "exercises/01_loss_and_cost.ipynb",
     "name": "mse",
     "right": "def mse(y_true, y_pred):\n"
              "    return float(np.mean((np.asarray(y_pred) - np.asarray(y_true)) ** 2))",
