@@ -7,6 +7,7 @@
     course merge DIR ... --out DIR            the shards' gradebooks as one
     course canvas DIR --assignment NAME --out FILE    a CSV for Canvas's grade import
     course gradescope [--submission DIR] [--results FILE]    run as a Gradescope autograder
+    course render [--out DIR] [--execute]      the lessons and exercises as a static site
 
 Run `course COMMAND --help` for the options of each.
 """
@@ -34,7 +35,7 @@ def main(argv=None):
 
 def _parser():
     parser = argparse.ArgumentParser(
-        prog="course", description="Build exercise notebooks and grade submissions.")
+        prog="course", description="Build exercise notebooks, grade submissions, render pages.")
     commands = parser.add_subparsers(title="commands")
 
     build = commands.add_parser(
@@ -96,6 +97,7 @@ def _parser():
                             "exists)")
     merge.set_defaults(run=_run_merge)
     _add_lms_commands(commands)
+    _add_render(commands)
     return parser
 
 
@@ -158,6 +160,27 @@ def _add_scale_options(grade):
                             "after grading (default: OUT/overrides.csv if it exists)")
     grade.add_argument("--quiet", action="store_true",
                        help="print only the summary: no line per submission, no progress bar")
+
+
+def _add_render(commands):
+    render = commands.add_parser(
+        "render", help="make a static site of the lessons and exercises, for readers",
+        description="Turn lessons/NN_topic.ipynb and exercises/NN_topic.ipynb into HTML "
+                    "pages from the outputs stored in them, with an index, math and "
+                    "figures, loading nothing from the network. Open DIR/index.html from "
+                    "disk, or serve DIR with any static web server.")
+    render.add_argument("--out", type=Path, default=Path("site"),
+                        help="folder for the site, replaced if an earlier render made it "
+                             "(default: site)")
+    render.add_argument("--execute", action="store_true",
+                        help="run each lesson first instead of using its stored outputs")
+    render.add_argument("--lessons", type=Path, default=Path("lessons"),
+                        help="folder of lesson notebooks (default: lessons)")
+    render.add_argument("--exercises", type=Path, default=Path("exercises"),
+                        help="folder of exercise notebooks (default: exercises)")
+    render.add_argument("--timeout", type=float, default=120,
+                        help="seconds allowed for each cell with --execute (default: 120)")
+    render.set_defaults(run=_run_render)
 
 
 def _run_build(args):
@@ -229,6 +252,22 @@ def _run_grade(args):
     from course.notebooks.commands import run_grade
 
     return run_grade(args)
+
+
+def _run_render(args):
+    from course.notebooks.render import RenderError, render_site
+
+    try:
+        site = render_site(args.out, args.lessons, args.exercises, execute=args.execute,
+                           timeout=args.timeout)
+    except (RenderError, OSError) as error:
+        print(f"course render: {error}", file=sys.stderr)
+        return 2
+    for page in site.pages:
+        print(page)
+    print(f"Rendered {len(site.units)} unit(s), {len(site.pages)} page(s) in "
+          f"{site.seconds:.1f} s. Open {site.out / 'index.html'}")
+    return 0
 
 
 def _run_merge(args):
