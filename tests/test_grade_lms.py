@@ -87,7 +87,8 @@ def test_results_json_has_one_test_per_exercise():
     document = results(rows, seconds=3.2)
     assert document["score"] == 2 and document["execution_time"] == 3
     assert [t["name"] for t in document["tests"]] == EXERCISES
-    assert [t["status"] for t in document["tests"]] == ["passed"] * 2 + ["failed"] * 3
+    assert [t["status"] for t in document["tests"]] == \
+        ["passed"] * 2 + ["failed"] * (len(EXERCISES) - 2)
     assert all(t["max_score"] == 1 and t["output"] for t in document["tests"])
     assert document["stdout_visibility"] == "hidden"
 

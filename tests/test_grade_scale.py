@@ -329,7 +329,8 @@ def test_merge_applies_the_overrides_too(tmp_path):
     assert result.returncode == 0, result.stderr
     with open(tmp_path / "m" / "grades.csv", encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
-    assert [r["submission"] for r in rows] == ["a.ipynb"] * 5 + ["b.ipynb"] * 5
+    assert [r["submission"] for r in rows] == \
+        ["a.ipynb"] * len(EXERCISES) + ["b.ipynb"] * len(EXERCISES)
     assert [(r["points"], r["override"]) for r in rows if r["override"]] == [("0.0", "copied")]
     assert "1 grade(s) set by hand" in result.stdout
 
@@ -351,7 +352,8 @@ def test_the_progress_bar_shows_on_a_terminal_only_and_never_when_quiet():
         progress.done(rows)
         progress.close()
         assert ("grading" in err.getvalue() and "2/2" in err.getvalue()) == bar
-        assert ("[2/2] alice.ipynb: 5 / 5" in out.getvalue()) != quiet
+        total = len(EXERCISES)
+        assert (f"[2/2] alice.ipynb: {total} / {total}" in out.getvalue()) != quiet
 
 
 def test_writing_a_gradebook_again_leaves_no_feedback_of_submissions_it_no_longer_has(tmp_path):
