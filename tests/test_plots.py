@@ -284,8 +284,8 @@ def test_plot_digits_titles_each_digit_and_frames_the_wrong_predictions():
                                (digit - digit.min()) / (digit.max() - digit.min()))
     titles = [text.get_text() for text in digit_titles(fig)]
     assert len(titles) == 12
-    assert [i for i, title in enumerate(titles) if "predicted" in title] == [2, 7]
-    assert titles[2] == f"{labels[2]}, predicted {predictions[2]}"
+    assert [i for i, title in enumerate(titles) if "\u2192" in title] == [2, 7]
+    assert titles[2] == f"{labels[2]} \u2192 {predictions[2]}"
     assert titles[3] == str(labels[3])
     frames = [patch for patch in ax.patches if patch.get_linewidth() > 2]
     assert len(frames) == 2 and same_colour(frames[0].get_edgecolor(), COLOURS["warning"])
@@ -299,7 +299,7 @@ def test_plot_digits_reads_probabilities_and_refuses_too_many_digits():
     probabilities = np.where(labels[:4] == 1, 0.9, 0.2)[:, None]
     probabilities[0] = 1 - probabilities[0]
     fig = plot_digits(images[:4], labels[:4], predictions=probabilities)
-    assert [("predicted" in text.get_text()) for text in digit_titles(fig)] == \
+    assert [("\u2192" in text.get_text()) for text in digit_titles(fig)] == \
         [True, False, False, False]
     with pytest.raises(ValueError, match="1 to 100"):
         plot_digits(images[:101], labels[:101])

@@ -86,7 +86,8 @@ def plot_digits(images, labels, predictions=None, columns=10):
     images: (n, 64) or (n, 8, 8) pixel values (any scale: 0..16 or 0..1).
     labels: (n,) the true digits. predictions: optional, (n,) predicted
         digits, or (n, 1) probabilities of class 1 (cut at 0.5), as
-        model.predict returns; a wrong one is framed and titled in red.
+        model.predict returns; a wrong one is framed and titled in the
+        warning colour as "label → prediction".
     columns: digits per row. At most 100 digits: pass images[:100].
     Returns the Figure: one Axes holding every digit as one image, each
     digit scaled to its own darkest and lightest pixel.
@@ -116,8 +117,16 @@ def plot_digits(images, labels, predictions=None, columns=10):
         top, left = (index // columns) * cell_h + GAP_Y, (index % columns) * cell_w + GAP_X // 2
         low, high = image.min(), image.max()
         mosaic[top:top + 8, left:left + 8] = (image - low) / (high - low) if high > low else 0
-    fig, ax = new_figure((0.8 * columns + 0.2, 0.95 * rows + 0.45), layout=None)
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=1 - 0.45 / fig.get_figheight())
+    if predicted is None:
+        title = f"{n} digits and their labels"
+    else:
+        wrong = int(np.sum(predicted != labels))
+        # Two short lines: a grid of a few digits is too narrow for one long one.
+        title = (f"{n} digits and their labels: {wrong} predicted wrong\n"
+                 f"(framed, label \u2192 prediction)")
+    head = 0.45 if predicted is None else 0.75          # inches above the digits
+    fig, ax = new_figure((0.8 * columns + 0.2, 0.95 * rows + head), layout=None)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=1 - head / fig.get_figheight())
     cmap = plt.get_cmap("gray_r").with_extremes(bad="white")    # the gaps between digits
     ax.imshow(mosaic, cmap=cmap, interpolation="nearest", vmin=0, vmax=1)
     ax.set_axis_off()
@@ -128,16 +137,12 @@ def plot_digits(images, labels, predictions=None, columns=10):
         colour = "#bbbbbb" if right else COLOURS["warning"]
         ax.add_patch(Rectangle((left - 0.5, top - 0.5), 8, 8, fill=False, edgecolor=colour,
                                linewidth=0.8 if right else 2.5))
+        # "label → prediction" stays within its digit's width, where
+        # "0, predicted 1" ran into its neighbours.
         ax.text(left + 3.5, top - 0.9, label if right else
-                f"{label}, predicted {_as_text(predicted[index])}", ha="center",
-                va="bottom", fontsize=10 if right else 8,
+                f"{label} \u2192 {_as_text(predicted[index])}", ha="center",
+                va="bottom", fontsize=10, fontweight="normal" if right else "bold",
                 color="black" if right else COLOURS["warning"])
-    if predicted is None:
-        title = f"{n} digits and their labels"
-    else:
-        wrong = int(np.sum(predicted != labels))
-        title = (f"{n} digits and their labels: {wrong} predicted wrong "
-                 f"(framed in red, with the prediction)")
     fig.suptitle(title, y=1 - 0.08 / fig.get_figheight(), va="top")
     return fig
 
