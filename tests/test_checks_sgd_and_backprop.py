@@ -69,6 +69,31 @@ def test_a_training_choice_that_does_too_few_steps_says_how_many_it_made():
     assert "2 epochs make 4 steps" in detail
 
 
+RECORDED_AFTER_THE_STEP = (
+    "def train_sgd(X, y, batch_size, learning_rate, epochs, seed=0):\n"
+    "    w, b, losses_per_step = np.zeros(X.shape[1]), 0.0, []\n"
+    "    for epoch in range(epochs):\n"
+    "        for X_batch, y_batch in minibatches_of(X, y, batch_size, seed, epoch):\n"
+    "            grad_pred = mse_gradient(y_batch, X_batch @ w + b)\n"
+    "            w = w - learning_rate * (X_batch.T @ grad_pred)\n"
+    "            b = b - learning_rate * np.sum(grad_pred)\n"
+    "            losses_per_step.append(mse(y_batch, X_batch @ w + b))\n"
+    "    return losses_per_step\n")
+
+
+def test_a_loop_that_records_the_loss_after_its_step_fails_though_it_ends_in_the_band():
+    X, y, batch_size, learning_rate, epochs = sgd.train_sgd.case.args
+    namespace = {"np": np, **sgd.train_sgd.uses}
+    exec(RECORDED_AFTER_THE_STEP, namespace)
+    got = namespace["train_sgd"](X, y, batch_size, learning_rate, epochs)
+    expected = sgd.reference_train_sgd(X, y, batch_size, learning_rate, epochs)
+    assert abs(got[-1] - expected[-1]) <= sgd.train_sgd.band * expected[-1]
+
+    verdict = grade("train_sgd", RECORDED_AFTER_THE_STEP)
+    assert verdict.status == "incorrect"
+    assert "before the first step, at w = 0 and b = 0" in verdict.detail
+
+
 # --- unit 05 --------------------------------------------------------------------
 
 def test_the_network_gradients_reference_agrees_with_finite_differences():

@@ -25,7 +25,7 @@ from course.checks import guard
 from course.checks.kinds import (Case, FunctionExercise, TrainingExercise,
                                  references_in_place_of)
 from course.checks.mistakes import Mistake, raised, scaled
-from course.checks.verdicts import correct, incorrect
+from course.checks.verdicts import correct, format_number, incorrect
 from course.data import load_digits01, make_two_blobs
 
 UNIT = "03_logistic_regression"
@@ -103,6 +103,18 @@ def _train_with_step(step):
     return train
 
 
+def _train_recording_after_the_step(x, y, learning_rate, steps):
+    """A mistaken train_logistic that records the cost after each update."""
+    w, b = np.zeros(x.shape[1]), 0.0
+    costs = []
+    for _ in range(steps):
+        grad_w, grad_b = reference_logistic_gradients(x, y, w, b)
+        w = w - learning_rate * grad_w
+        b = b - learning_rate * grad_b
+        costs.append(reference_logistic_loss(y, x @ w + b))
+    return costs
+
+
 def _finite_expected_but_not_got(expected, got):
     return bool(np.all(np.isfinite(expected)) and not np.all(np.isfinite(got)))
 
@@ -165,6 +177,31 @@ class OverflowFreeExercise(FunctionExercise):
                 return incorrect(self.name, f"{self.overflow.says} ({where}: numpy "
                                             f"warned \"{warning}\")")
         return correct(self.name)
+
+
+# --- A training loop that records the cost before each step ---------------------
+
+class RecordedBeforeEachStepExercise(TrainingExercise):
+    """A TrainingExercise whose answer must record the cost *before* each step.
+
+    A loop that records the cost after its update ends only a hair away from
+    the reference, so the band alone lets it pass; its first recorded cost,
+    though, is not the cost of the starting weights. `recorded` names what
+    is recorded ("cost", "loss of the minibatch") in the verdict.
+    """
+
+    def __init__(self, name, reference, case, *, recorded="cost", **options):
+        super().__init__(name, reference, case, **options)
+        self.recorded = recorded
+
+    def _problem_with(self, costs, expected):
+        problem = super()._problem_with(costs, expected)
+        if problem is None and not np.isclose(float(np.asarray(costs)[0]), expected[0],
+                                              rtol=1e-6, atol=1e-12):
+            problem = (f"the first {self.recorded} you recorded is "
+                       f"{format_number(float(np.asarray(costs)[0]))}, but before the first "
+                       f"step, at w = 0 and b = 0, it is {format_number(expected[0])}")
+        return problem
 
 
 # --- Inputs the checks use ------------------------------------------------------
@@ -261,6 +298,16 @@ logistic_loss = FunctionExercise(
                          "    p = 1 / (1 + np.exp(-logits))\n"
                          "    losses = -(y * np.log(p) + (1 - y) * np.log(1 - p))\n"
                          "    return float(np.mean(losses))\n")),
+        Mistake("log(1 + exp(-|z|)) takes the absolute value of z: with exp(-z) the "
+                "term is wrong for every negative logit (and overflows for large ones); "
+                "use np.exp(-np.abs(z))",
+                answer=lambda labels, logits: float(np.mean(
+                    np.maximum(logits, 0) - logits * np.asarray(labels, dtype=float)
+                    + np.log1p(np.exp(-np.clip(logits, -700, None))))),
+                example=("def logistic_loss(labels, logits):\n"
+                         "    y, z = labels.astype(float), logits\n"
+                         "    losses = np.maximum(z, 0) - z * y + np.log1p(np.exp(-z))\n"
+                         "    return float(np.mean(losses))\n")),
         Mistake("the cost is n times too large: did you sum the losses instead of "
                 "averaging them?",
                 answer=lambda labels, logits: float(np.sum(_cross_entropy_terms(labels,
@@ -332,6 +379,13 @@ logistic_gradients = FunctionExercise(
                 example=("def logistic_gradients(x, y, w, b):\n"
                          "    error = (x @ w + b) - y\n"
                          "    return x.T @ error / len(y), float(np.mean(error))\n")),
+        Mistake("x @ error does not fit: x is (n, d) and error is (n,), one value per "
+                "example; x.T @ error sums over the examples and gives one value per "
+                "weight, shape (d,)",
+                when=raised("ValueError", "matmul"),
+                example=("def logistic_gradients(x, y, w, b):\n"
+                         "    error = sigmoid(x @ w + b) - y\n"
+                         "    return x @ error / len(y), float(np.mean(error))\n")),
         Mistake("you applied the sigmoid twice: sigmoid(z) is already a probability, "
                 "and the error is sigmoid(z) - y, with z = x @ w + b the logits",
                 answer=_gradients_with_error(
@@ -344,7 +398,7 @@ logistic_gradients = FunctionExercise(
     uses={"sigmoid": activations.sigmoid},
 )
 
-train_logistic = TrainingExercise(
+train_logistic = RecordedBeforeEachStepExercise(
     "train_logistic",
     reference=reference_train_logistic,
     case=Case(_blob_x, _blob_y, 0.5, 100, label="two blobs of 100 points"),
@@ -416,6 +470,19 @@ train_logistic = TrainingExercise(
                          "        costs.append(logistic_loss(y, x @ w + b))\n"
                          "        grad_w, grad_b = logistic_gradients(x, y, w, b)\n"
                          "        w = w - learning_rate * grad_w\n"
+                         "    return costs\n")),
+        Mistake("you recorded the cost after each step: record it first, so that costs[0] "
+                "is the cost of w = 0 and b = 0 (log 2 = 0.693) and costs[k] the cost "
+                "before step k",
+                answer=_train_recording_after_the_step,
+                example=("def train_logistic(x, y, learning_rate, steps):\n"
+                         "    w, b = np.zeros(x.shape[1]), 0.0\n"
+                         "    costs = []\n"
+                         "    for step in range(steps):\n"
+                         "        grad_w, grad_b = logistic_gradients(x, y, w, b)\n"
+                         "        w = w - learning_rate * grad_w\n"
+                         "        b = b - learning_rate * grad_b\n"
+                         "        costs.append(logistic_loss(y, x @ w + b))\n"
                          "    return costs\n")),
     ],
 )

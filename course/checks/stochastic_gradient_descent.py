@@ -18,7 +18,8 @@ import numpy as np
 
 import course
 from course import losses
-from course.checks.kinds import Case, Exercise, FunctionExercise, TrainingExercise
+from course.checks.kinds import Case, Exercise, FunctionExercise
+from course.checks.logistic_regression import RecordedBeforeEachStepExercise
 from course.checks.mistakes import Mistake
 from course.checks.verdicts import correct, describe, format_number, incorrect, is_number
 from course.data import make_noisy_line, minibatches
@@ -92,6 +93,12 @@ steps_per_epoch = FunctionExercise(
                 answer=lambda n_examples, batch_size: n_examples // batch_size,
                 example=("def steps_per_epoch(n_examples, batch_size):\n"
                          "    return n_examples // batch_size\n")),
+        Mistake("one step too many when batch_size divides the examples exactly: 96 "
+                "examples in batches of 32 make 3 steps, not 4; round up with math.ceil "
+                "instead of adding 1",
+                answer=lambda n_examples, batch_size: n_examples // batch_size + 1,
+                example=("def steps_per_epoch(n_examples, batch_size):\n"
+                         "    return n_examples // batch_size + 1\n")),
         Mistake("a number of steps is a whole number: round n_examples / batch_size up "
                 "with math.ceil",
                 answer=lambda n_examples, batch_size: n_examples / batch_size,
@@ -271,8 +278,9 @@ def _linear_data():
 
 
 def _sgd_with(X, y, batch_size, learning_rate, epochs, seed=0, divide_by=None,
-              same_order=False, whole_set=False):
-    """The SGD loop with one of three common mistakes (for naming them)."""
+              same_order=False, whole_set=False, record_after=False):
+    """The SGD loop with one of the common mistakes (for naming them): divide_by
+    "n" (the whole set's size) or "twice" (the batch's size once too often)."""
     w, b = np.zeros(X.shape[1]), 0.0
     losses_per_step = []
     for epoch in range(epochs):
@@ -281,10 +289,15 @@ def _sgd_with(X, y, batch_size, learning_rate, epochs, seed=0, divide_by=None,
             if whole_set:
                 X_batch, y_batch = X, y
             y_pred = X_batch @ w + b
-            losses_per_step.append(losses.mse(y_batch, y_pred))
+            if not record_after:
+                losses_per_step.append(losses.mse(y_batch, y_pred))
             grad_pred = 2 * (y_pred - y_batch) / (len(X) if divide_by == "n" else len(y_batch))
+            if divide_by == "twice":
+                grad_pred = grad_pred / len(y_batch)
             w = w - learning_rate * (X_batch.T @ grad_pred)
             b = b - learning_rate * np.sum(grad_pred)
+            if record_after:
+                losses_per_step.append(losses.mse(y_batch, X_batch @ w + b))
     return losses_per_step
 
 
@@ -306,11 +319,12 @@ def _sgd_answer(epoch="epoch", grad_pred="mse_gradient(y_batch, y_pred)", step="
             f"    return losses_per_step\n")
 
 
-train_sgd = TrainingExercise(
+train_sgd = RecordedBeforeEachStepExercise(
     "train_sgd",
     reference=reference_train_sgd,
     case=Case(*_linear_data(), 8, 0.2, 4),
     band=0.1,
+    recorded="loss",
     uses={"minibatches_of": reference_minibatches_of, "mse": losses.mse,
           "mse_gradient": losses.mse_gradient},
     hints=[
@@ -337,6 +351,26 @@ train_sgd = TrainingExercise(
                 "the gradient on the minibatch (X_batch, y_batch) only",
                 answer=lambda *args: _sgd_with(*args, whole_set=True), rtol=1e-6,
                 example=_sgd_answer(grad_pred="mse_gradient(y, y_pred)", batch="X, y")),
+        Mistake("your steps are B times too small: mse_gradient(y_batch, y_pred) already "
+                "divides by the batch's size B, so grad_w = X_batch.T @ grad_pred and "
+                "grad_b = np.sum(grad_pred), with no second division or mean",
+                answer=lambda *args: _sgd_with(*args, divide_by="twice"), rtol=1e-6,
+                example=_sgd_answer(grad_pred="mse_gradient(y_batch, y_pred) / len(y_batch)")),
+        Mistake("you recorded each loss after the step: measure the minibatch's loss "
+                "first, with the weights the step starts from, then update them",
+                answer=lambda *args: _sgd_with(*args, record_after=True), rtol=1e-6,
+                example=("def train_sgd(X, y, batch_size, learning_rate, epochs, seed=0):\n"
+                         "    w = np.zeros(X.shape[1])\n"
+                         "    b = 0.0\n"
+                         "    losses_per_step = []\n"
+                         "    for epoch in range(epochs):\n"
+                         "        for X_batch, y_batch in minibatches_of(X, y, batch_size, seed, epoch):\n"
+                         "            y_pred = X_batch @ w + b\n"
+                         "            grad_pred = mse_gradient(y_batch, y_pred)\n"
+                         "            w = w - learning_rate * (X_batch.T @ grad_pred)\n"
+                         "            b = b - learning_rate * np.sum(grad_pred)\n"
+                         "            losses_per_step.append(mse(y_batch, X_batch @ w + b))\n"
+                         "    return losses_per_step\n")),
     ],
 )
 
