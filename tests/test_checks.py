@@ -636,3 +636,16 @@ def test_a_relation_on_values_never_takes_an_error_for_a_mistake():
                                 mistakes=[SUMMED, Mistake("flipped", when=scaled(-1))])
     detail = exercise.grade({"cost": lambda y_true, y_pred: 1 / 0}).detail
     assert detail.startswith("on cost(") and "raised ZeroDivisionError" in detail
+
+
+def test_a_loop_that_records_the_cost_after_each_step_is_told_so():
+    def reference(steps):
+        return [1.0 / (k + 1) for k in range(steps)]
+
+    def after(steps):
+        return [1.0 / (k + 2) for k in range(steps)]      # one step late, same band
+
+    exercise = TrainingExercise("loop", reference=reference, case=Case(50), band=0.1)
+    detail = exercise.grade({"loop": after}).detail
+    assert "the first cost you recorded is 0.5, but before the first step it is 1" in detail
+    assert exercise.grade({"loop": reference}).passed

@@ -91,7 +91,7 @@ def test_a_loop_that_records_the_loss_after_its_step_fails_though_it_ends_in_the
 
     verdict = grade("train_sgd", RECORDED_AFTER_THE_STEP)
     assert verdict.status == "incorrect"
-    assert "before the first step, at w = 0 and b = 0" in verdict.detail
+    assert "before the first step it is" in verdict.detail and "before each update" in verdict.detail
 
 
 # --- unit 05 --------------------------------------------------------------------

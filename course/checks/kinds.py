@@ -359,18 +359,24 @@ class TrainingExercise(Exercise):
     """A training loop: under a fixed seed the cost must go down and end within
     `band` (relative) of where the reference loop ends.
 
-    The function must return the cost recorded at each step (a list or a 1-D
-    array), as many as the reference records.
+    The function must return the cost recorded before each step (a list or a
+    1-D array), as many as the reference records. The first one must be the
+    reference's first, the cost of the starting weights: a loop that records
+    after its update ends only a hair away from the reference, so the band
+    alone would let it pass. `recorded` names what is recorded ("cost", "loss
+    of the minibatch") in the verdict.
     """
 
     kind = "training"
 
-    def __init__(self, name, reference, case, *, band=0.1, seed=0, **options):
+    def __init__(self, name, reference, case, *, band=0.1, seed=0, recorded="cost",
+                 **options):
         super().__init__(name, **options)
         self.reference = reference
         self.case = case
         self.band = band
         self.seed = seed
+        self.recorded = recorded
 
     def grade_answer(self, function):
         if not callable(function):
@@ -400,15 +406,20 @@ class TrainingExercise(Exercise):
             return f"expected a list of {steps} costs, got {describe(costs)}"
         if costs.shape != (steps,):
             return f"expected a list of {steps} costs (one per step), got shape {costs.shape}"
+        what = self.recorded
         if not np.isfinite(costs).all():
             step = int(np.argmin(np.isfinite(costs)))
-            return (f"the cost became {costs[step]} at step {step}: the updates grow "
+            return (f"the {what} became {costs[step]} at step {step}: the updates grow "
                     f"instead of shrinking; do they go against the gradient?")
         if not costs[-1] < costs[0]:
-            return (f"the cost did not go down: it went from {format_number(costs[0])} "
+            return (f"the {what} did not go down: it went from {format_number(costs[0])} "
                     f"to {format_number(costs[-1])}")
         low, high = expected[-1] * (1 - self.band), expected[-1] * (1 + self.band)
         if not low <= costs[-1] <= high:
-            return (f"after {steps} steps the cost is {format_number(costs[-1])}; "
+            return (f"after {steps} steps the {what} is {format_number(costs[-1])}; "
                     f"expected between {format_number(low)} and {format_number(high)}")
+        if not np.isclose(costs[0], expected[0], rtol=1e-6, atol=1e-12):
+            return (f"the first {what} you recorded is {format_number(costs[0])}, but "
+                    f"before the first step it is {format_number(expected[0])}: record "
+                    f"the {what} before each update, not after it")
         return None

@@ -18,8 +18,7 @@ import numpy as np
 
 import course
 from course import losses
-from course.checks.kinds import Case, Exercise, FunctionExercise
-from course.checks.logistic_regression import RecordedBeforeEachStepExercise
+from course.checks.kinds import Case, Exercise, FunctionExercise, TrainingExercise
 from course.checks.mistakes import Mistake
 from course.checks.verdicts import correct, describe, format_number, incorrect, is_number
 from course.data import make_noisy_line, minibatches
@@ -319,7 +318,7 @@ def _sgd_answer(epoch="epoch", grad_pred="mse_gradient(y_batch, y_pred)", step="
             f"    return losses_per_step\n")
 
 
-train_sgd = RecordedBeforeEachStepExercise(
+train_sgd = TrainingExercise(
     "train_sgd",
     reference=reference_train_sgd,
     case=Case(*_linear_data(), 8, 0.2, 4),
