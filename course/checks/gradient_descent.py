@@ -208,7 +208,31 @@ def _grows(expected, got):
             not np.isfinite(costs).all() or bool(np.all(np.diff(costs) > 0)))
 
 
-gradient_descent = TrainingExercise(
+def _recorded_after_the_step(expected, got):
+    """The costs are those of the reference one step later: each was recorded
+    after its step instead of before it."""
+    costs = np.asarray(got, dtype=np.float64)
+    return (costs.shape == np.shape(expected)
+            and np.allclose(costs[:-1], np.asarray(expected)[1:], rtol=1e-6))
+
+
+class DescentExercise(TrainingExercise):
+    """The descent loop: besides going down and ending in the band, its first
+    cost must be the cost of the starting model, as the task asks
+    (costs[k] is the cost before step k)."""
+
+    def _problem_with(self, costs, expected):
+        problem = super()._problem_with(costs, expected)
+        if problem is not None:
+            return problem
+        first = float(np.asarray(costs, dtype=np.float64)[0])
+        if not np.isclose(first, expected[0], rtol=1e-6):
+            return (f"the first cost is {format_number(first)}; expected "
+                    f"{format_number(expected[0])}, the cost of w = 0, b = 0")
+        return None
+
+
+gradient_descent = DescentExercise(
     "gradient_descent",
     reference=reference_gradient_descent,
     case=Case(_X_train, _y_train, 0.5, 100),
@@ -250,6 +274,16 @@ gradient_descent = TrainingExercise(
                          "        costs.append(mse(y, X @ w + b))\n"
                          "        grad_w, grad_b = mse_gradients(w, b, X, y)\n"
                          "        w, b = w + learning_rate * grad_w, b + learning_rate * grad_b\n"
+                         "    return costs\n")),
+        Mistake("you recorded each cost after its step: record it before the step, so "
+                "that the first cost is the cost of the starting model",
+                when=_recorded_after_the_step,
+                example=("def gradient_descent(X, y, learning_rate, steps):\n"
+                         "    w, b = np.zeros(X.shape[1]), 0.0\n"
+                         "    costs = []\n"
+                         "    for step in range(steps):\n"
+                         "        w, b = gradient_step(w, b, X, y, learning_rate)\n"
+                         "        costs.append(mse(y, X @ w + b))\n"
                          "    return costs\n")),
     ],
 )

@@ -104,6 +104,12 @@ def _bce_per_value(y_true, y_pred):
     return -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
 
 
+def _bce_of_the_ones(y_true, y_pred):
+    """The mistake of keeping only the term of the labels 1, -y * log(p)."""
+    p = np.clip(np.asarray(y_pred, np.float64), losses.EPSILON, 1 - losses.EPSILON)
+    return float(np.mean(-np.asarray(y_true, np.float64) * np.log(p)))
+
+
 def _not_finite(expected, got):
     return not np.all(np.isfinite(np.asarray(got, dtype=np.float64)))
 
@@ -130,6 +136,9 @@ cost_by_hand = ValueExercise(
         Mistake("you took half the mean squared error (the 1/2 some courses write); "
                 "here the cost is the plain mean of the squared errors",
                 answer=5 / 6, atol=1e-3, example="cost_by_hand = (1 + 0 + 4) / 6"),
+        Mistake("you are close, but rounded too much: give three decimal places, or "
+                "write the division itself and let Python work it out",
+                answer=5 / 3, atol=1e-2, example="cost_by_hand = 1.67"),
     ],
 )
 
@@ -271,7 +280,7 @@ binary_crossentropy = FunctionExercise(
         "np.log(0) is -inf: clip the probabilities first, p = np.clip(y_pred, 1e-7, "
         "1 - 1e-7), then average the losses.",
         "p = np.clip(y_pred, 1e-7, 1 - 1e-7); "
-        "return float(np.mean(-(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))))",
+        "losses = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))",
     ],
     wrong_answer=("def binary_crossentropy(y_true, y_pred):\n"
                   "    p = y_pred\n"
@@ -299,6 +308,20 @@ binary_crossentropy = FunctionExercise(
                 example=("def binary_crossentropy(y_true, y_pred):\n"
                          "    p = np.clip(y_pred, 1e-7, 1 - 1e-7)\n"
                          "    losses = -(y_true * np.log(1 - p) + (1 - y_true) * np.log(p))\n"
+                         "    return float(np.mean(losses))\n")),
+        Mistake("your loss counts only the examples labelled 1: add the term of the "
+                "labels 0, (1 - y_true) * np.log(1 - p), inside the minus sign",
+                answer=_bce_of_the_ones,
+                example=("def binary_crossentropy(y_true, y_pred):\n"
+                         "    p = np.clip(y_pred, 1e-7, 1 - 1e-7)\n"
+                         "    losses = -(y_true * np.log(p))\n"
+                         "    return float(np.mean(losses))\n")),
+        Mistake("your cost is the right one divided by log(10): np.log10 is the logarithm "
+                "of base 10; the cross-entropy uses the natural logarithm, np.log",
+                when=scaled(1 / np.log(10)),
+                example=("def binary_crossentropy(y_true, y_pred):\n"
+                         "    p = np.clip(y_pred, 1e-7, 1 - 1e-7)\n"
+                         "    losses = -(y_true * np.log10(p) + (1 - y_true) * np.log10(1 - p))\n"
                          "    return float(np.mean(losses))\n")),
         Mistake(_SUMMED, answer=_summed(_bce_per_value),
                 example=("def binary_crossentropy(y_true, y_pred):\n"
