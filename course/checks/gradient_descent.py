@@ -216,23 +216,7 @@ def _recorded_after_the_step(expected, got):
             and np.allclose(costs[:-1], np.asarray(expected)[1:], rtol=1e-6))
 
 
-class DescentExercise(TrainingExercise):
-    """The descent loop: besides going down and ending in the band, its first
-    cost must be the cost of the starting model, as the task asks
-    (costs[k] is the cost before step k)."""
-
-    def _problem_with(self, costs, expected):
-        problem = super()._problem_with(costs, expected)
-        if problem is not None:
-            return problem
-        first = float(np.asarray(costs, dtype=np.float64)[0])
-        if not np.isclose(first, expected[0], rtol=1e-6):
-            return (f"the first cost is {format_number(first)}; expected "
-                    f"{format_number(expected[0])}, the cost of w = 0, b = 0")
-        return None
-
-
-gradient_descent = DescentExercise(
+gradient_descent = TrainingExercise(
     "gradient_descent",
     reference=reference_gradient_descent,
     case=Case(_X_train, _y_train, 0.5, 100),
