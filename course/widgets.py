@@ -113,7 +113,7 @@ def learning_rate_explorer(surface=None, steps=40):
     def draw(figure, learning_rate):
         surface_ax, loss_ax = figure.subplots(1, 2, width_ratios=(1.15, 1))
         path, losses = _descend(surface, SGD(learning_rate=learning_rate), steps)
-        label = f"SGD, learning rate {learning_rate:.3g}"
+        label = f"gradient descent, learning rate {learning_rate:.3g}"
         plot_loss_surface(surface, {label: path}, ax=surface_ax, bounds=bounds,
                           legend="below")
         surface_ax.set_title(f"Gradient descent, learning rate {learning_rate:.3g}")

@@ -81,7 +81,7 @@ def test_setting_the_learning_rate_redraws_gradient_descent_with_it():
     before = explorer.image.value
     explorer.learning_rate.value = 10 ** -1.25
     rate = explorer.learning_rate.value
-    label = f"SGD, learning rate {rate:.3g}"
+    label = f"gradient descent, learning rate {rate:.3g}"
     drawn = line(explorer.figure.axes[0], label).get_xydata()
     expected = minimize(surface.gradient, surface.start, SGD(learning_rate=rate), steps=30)
     np.testing.assert_allclose(drawn, expected)

@@ -73,4 +73,6 @@ def colour_for(name, index=0):
     for optimizer in ("momentum", "rmsprop", "adam", "sgd"):  # "sgd with momentum" first
         if key.startswith(optimizer) or key.startswith("sgd with " + optimizer):
             return COLOURS[optimizer]
+    if key.startswith("gradient descent"):
+        return COLOURS["sgd"]
     return CYCLE[index % len(CYCLE)]
