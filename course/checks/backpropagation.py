@@ -75,6 +75,12 @@ def _bias_has_a_row_per_example(expected, got):
     return np.shape(got[2]) == (grad_x.shape[0], grad_kernel.shape[1]) != grad_kernel.shape[1:]
 
 
+def _shapes_do_not_fit(expected, got):
+    """The answer raised: a matrix product whose inner sizes differ."""
+    return (getattr(got, "type", None) == "ValueError"
+            and "matmul" in getattr(got, "message", ""))
+
+
 def _bias_averaged(expected, got):
     n = expected[0].shape[0]
     return (n > 1 and all(compare(e, g, 1e-6, 1e-9) is None for e, g in zip(expected[:2], got[:2]))
@@ -122,6 +128,11 @@ dense_backward = FunctionExercise(
                 when=lambda expected, got: np.shape(got[1]) == expected[1].shape[::-1]
                 != expected[1].shape,
                 example=_dense_answer(grad_kernel="grad_out.T @ x")),
+        Mistake("one of your matrix products does not fit: line up the shapes. "
+                "grad_out (n, units) @ kernel.T (units, d) gives grad_x (n, d); "
+                "x.T (d, n) @ grad_out (n, units) gives grad_kernel (d, units)",
+                when=_shapes_do_not_fit,
+                example=_dense_answer(grad_x="grad_out @ kernel")),
         Mistake("your bias gradient still has one row per example: add grad_out up over "
                 "the examples, grad_out.sum(axis=0)", when=_bias_has_a_row_per_example,
                 example=_dense_answer(grad_bias="grad_out")),
