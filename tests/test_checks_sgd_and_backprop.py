@@ -140,3 +140,21 @@ def test_network_gradients_name_the_parameter_that_is_off():
         "def network_gradients(params, x, y):\n"
         "    return {'W1': params['W1']}\n"))
     assert "the gradients of b1, W2, b2, W3, b3 are missing" in missing.detail
+
+
+def test_a_gradient_check_that_leaves_x_moved_is_told_to_put_it_back():
+    verdict = grade("gradient_check", (
+        "def gradient_check(f, grad_f, x, eps=1e-5):\n"
+        "    analytic = grad_f(x)\n"
+        "    numeric = np.zeros_like(x)\n"
+        "    for index in np.ndindex(x.shape):\n"
+        "        original = x[index]\n"
+        "        x[index] = original + eps\n"
+        "        f_plus = f(x)\n"
+        "        x[index] = original - eps\n"
+        "        numeric[index] = (f_plus - f(x)) / (2 * eps)\n"
+        "    return float(np.max(np.abs(analytic - numeric)\n"
+        "                        / np.maximum(1e-8, np.abs(analytic) + np.abs(numeric))))\n"))
+    assert verdict.status == "incorrect"
+    assert "put it back afterwards, x[index] = original" in verdict.detail
+    assert "compute a new array" not in verdict.detail

@@ -20,7 +20,7 @@ import numpy as np
 from course import activations, layers, losses
 from course.checks.kinds import Case, FunctionExercise
 from course.checks.mistakes import GRADIENT_MISTAKES, Mistake
-from course.checks.verdicts import compare, describe, format_number, is_number
+from course.checks.verdicts import compare, describe, format_number, incorrect, is_number
 from course.data import load_digits01
 from course.gradcheck import check_gradient, numerical_gradient
 
@@ -75,6 +75,12 @@ def _bias_has_a_row_per_example(expected, got):
     return np.shape(got[2]) == (grad_x.shape[0], grad_kernel.shape[1]) != grad_kernel.shape[1:]
 
 
+def _shapes_do_not_fit(expected, got):
+    """The answer raised: a matrix product whose inner sizes differ."""
+    return (getattr(got, "type", None) == "ValueError"
+            and "matmul" in getattr(got, "message", ""))
+
+
 def _bias_averaged(expected, got):
     n = expected[0].shape[0]
     return (n > 1 and all(compare(e, g, 1e-6, 1e-9) is None for e, g in zip(expected[:2], got[:2]))
@@ -122,6 +128,11 @@ dense_backward = FunctionExercise(
                 when=lambda expected, got: np.shape(got[1]) == expected[1].shape[::-1]
                 != expected[1].shape,
                 example=_dense_answer(grad_kernel="grad_out.T @ x")),
+        Mistake("one of your matrix products does not fit: line up the shapes. "
+                "grad_out (n, units) @ kernel.T (units, d) gives grad_x (n, d); "
+                "x.T (d, n) @ grad_out (n, units) gives grad_kernel (d, units)",
+                when=_shapes_do_not_fit,
+                example=_dense_answer(grad_x="grad_out @ kernel")),
         Mistake("your bias gradient still has one row per example: add grad_out up over "
                 "the examples, grad_out.sum(axis=0)", when=_bias_has_a_row_per_example,
                 example=_dense_answer(grad_bias="grad_out")),
@@ -445,6 +456,17 @@ class GradientCheckExercise(FunctionExercise):
     """gradient_check: for a right gradient the score must be below RIGHT_BELOW; for a
     wrong one it must match the reference's score."""
 
+    def grade_answer(self, function):
+        verdict = super().grade_answer(function)
+        where, _, rest = verdict.detail.partition(": your function changed its argument x ")
+        if verdict.status == "incorrect" and rest.startswith("in place"):
+            # Moving x's elements in place is what a gradient check does; the
+            # general advice (compute a new array) would lead the learner astray.
+            return incorrect(self.name, f"{where}: x is not the same after your check as "
+                                        f"before: moving one element is right, but put it "
+                                        f"back afterwards, x[index] = original")
+        return verdict
+
     def mismatch(self, expected, result, case):
         if not is_number(result):
             return compare(expected, result, self.rtol, self.atol, what="the relative error")
@@ -528,8 +550,9 @@ gradient_check = GradientCheckExercise(
                                                    "        x[index] = original\n"
                                                    "        numeric[index] = (f_plus - f(x)) "
                                                    "/ eps"))),
-        Mistake("your check finds a right gradient wrong by a third: the two points of the "
-                "centred difference are 2 * eps apart, so divide by 2 * eps, not eps",
+        Mistake("your check gives a right gradient a relative error of 1/3: your measured "
+                "slopes are twice too large. The two points of the centred difference are "
+                "2 * eps apart, so divide by 2 * eps, not eps",
                 when=_divided_by_eps,
                 example=_check_answer(differences=("        x[index] = original + eps\n"
                                                    "        f_plus = f(x)\n"

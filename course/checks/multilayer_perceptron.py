@@ -710,8 +710,9 @@ read_curves = LazyValueExercise(
     expected_from=_final_val_loss_in_quality_points,
     rtol=0, atol=0.03,
     hints=[
-        "The validation loss is the orange curve (History key 'val_loss'); read its last "
-        "point, after epoch 10. The target was scaled by 1 / 5, so the loss is too.",
+        "The validation loss is the val_loss that fit printed for each epoch (History key "
+        "'val_loss'); read it on the last line, after epoch 10. The target was scaled by "
+        "1 / 5, so the loss is too.",
         "An MAE is a mean distance between predictions and targets. Undoing the scaling "
         "of a distance multiplies by the range (8 - 3 = 5); the shift by the minimum "
         "cancels out in a difference.",
@@ -729,8 +730,8 @@ read_curves = LazyValueExercise(
         Mistake("you divided by the range: going back from the [0, 1] scale to quality "
                 "points multiplies by 5",
                 when=_near(lambda e: e / 25, 0.003), example="read_curves = 0.10 / 5"),
-        Mistake("that is the validation loss after the first epoch; read the last point "
-                "of the curve, after epoch 10",
+        Mistake("that is the validation loss after the first epoch; read the val_loss of "
+                "the last line fit printed, after epoch 10",
                 when=_near(lambda e: (reference_history()["val_loss"][0]
                                       * wine_data()["quality_range"]), 0.03),
                 example="read_curves = 0.128 * 5"),
