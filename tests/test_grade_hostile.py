@@ -28,7 +28,10 @@ from fixtures.submissions import (EXERCISES, FIRST, HELPER_ANSWER, UNIT, answer_
 ROOT = Path(__file__).resolve().parent.parent
 # Each kind of breakage goes to one exercise of the unit, by position.
 SECOND, THIRD, FOURTH, LAST = EXERCISES[1], EXERCISES[2], EXERCISES[3], EXERCISES[-1]
-CELL_TIMEOUT = 5
+# Long enough for an ordinary cell on a machine that the whole test suite
+# keeps busy (5 s once stopped a one-line answer there), short enough that the
+# endless loops of the batch do not slow the suite much.
+CELL_TIMEOUT = 10
 # Two submissions with the same file name in different folders.
 CORRECT, WRONG = "alice/unit", "bob/unit"
 
