@@ -320,3 +320,18 @@ def test_course_checks_never_imports_course_notebooks():
                    [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
                     for alias in node.names]
         assert not [m for m in imported if m.startswith("course.notebooks")], path.name
+
+
+def test_a_run_whose_kernel_never_started_is_made_once_more(monkeypatch):
+    from course.notebooks import sandbox
+
+    logs = iter(["ERROR notebook.ipynb::Cell 0 - RuntimeError: Kernel didn't respond in 60 "
+                 "seconds", "1 passed"])
+    runs = []
+
+    def once(notebook, limits, name, box):
+        runs.append(name)
+        return sandbox.RunResult(log=next(logs))
+
+    monkeypatch.setattr(sandbox, "_run_nbval_once", once)
+    assert sandbox.run_nbval({}, sandbox.Limits()).log == "1 passed" and len(runs) == 2

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from course.notebooks.grade import load_units
+from course.notebooks.sandbox import kernel_never_started
 from fixtures.once import computed_once
 from fixtures.submissions import exercise_notebook, fill, solution_answers, wrong_answers, write
 
@@ -52,8 +53,13 @@ def test_each_check_gives_the_expected_verdict(grades, unit, kind):
 
 
 def test_nbval_alone_passes_on_the_solutions():
-    result = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "solutions/",
-                             "-p", "no:cacheprovider", "-q"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=300)
+    def nbval():
+        return subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "solutions/",
+                               "-p", "no:cacheprovider", "-q"], cwd=ROOT,
+                              capture_output=True, text=True, timeout=300)
+
+    result = nbval()
+    if kernel_never_started(result.stdout):  # the machine's doing, not the notebooks'
+        result = nbval()
     assert result.returncode == 0, result.stdout[-3000:]
     assert " passed" in result.stdout and "failed" not in result.stdout

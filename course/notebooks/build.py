@@ -133,8 +133,26 @@ def execute(notebook, folder, timeout=600, record_timing=False):
     record_timing: keep nbclient's start and end times in each cell's metadata.
 
     Raises RuntimeError naming the cell when a cell fails, and when a check
-    cell's verdict is not "correct": a solution must pass its own checks.
+    cell's verdict is not "correct": a solution must pass its own checks. A
+    kernel that never comes up is started once more (see sandbox.py).
     """
+    from course.notebooks.sandbox import kernel_never_started
+
+    try:
+        executed = _execute_once(notebook, folder, timeout, record_timing)
+    except RuntimeError as error:
+        if not kernel_never_started(str(error)):
+            raise
+        executed = _execute_once(notebook, folder, timeout, record_timing)
+    for cell in check_cells(executed):
+        printed = "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")
+        if status_of_line(printed) != "correct":
+            raise RuntimeError(f"the check cell {cell.get('id')!r} of the solution did "
+                               f"not print a correct verdict; it printed:\n{printed}")
+    return executed
+
+
+def _execute_once(notebook, folder, timeout, record_timing):
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -157,11 +175,6 @@ def execute(notebook, folder, timeout=600, record_timing=False):
     finally:
         if manager.has_kernel:
             manager.shutdown_kernel(now=True)
-    for cell in check_cells(executed):
-        printed = "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")
-        if status_of_line(printed) != "correct":
-            raise RuntimeError(f"the check cell {cell.get('id')!r} of the solution did "
-                               f"not print a correct verdict; it printed:\n{printed}")
     return executed
 
 

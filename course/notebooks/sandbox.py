@@ -69,11 +69,31 @@ class RunResult:
     wall_clock: float = 0.0                       # the limit the run had, in seconds
 
 
+# What jupyter_client says when a kernel never answered its first request.
+# Kernels started side by side now and then never come up (two of them
+# drawn the same free port, say); that is the machine's doing, not the
+# answer's, so such a run is made once more.
+KERNEL_NEVER_STARTED = ("Kernel didn't respond in", "Kernel died before replying to kernel_info")
+
+
+def kernel_never_started(text):
+    """Whether `text` (a run's output, an error message) says the kernel never came up."""
+    return any(sign in text for sign in KERNEL_NEVER_STARTED)
+
+
 def run_nbval(notebook, limits, name="notebook.ipynb", sandbox=None):
     """Run `pytest --nbval-lax` on a notebook (a dict); return a RunResult.
 
     sandbox: a course.notebooks.bwrap.Bubblewrap to run it in, or None.
+    A run whose kernel never started is made a second time.
     """
+    result = _run_nbval_once(notebook, limits, name, sandbox)
+    if kernel_never_started(result.log):
+        result = _run_nbval_once(notebook, limits, name, sandbox)
+    return result
+
+
+def _run_nbval_once(notebook, limits, name, sandbox):
     home = Path(tempfile.mkdtemp(prefix="course-grade-"))
     private = Path(tempfile.mkdtemp(prefix="course-report-"))
     try:
