@@ -27,6 +27,9 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"   # the datasets, offline, as the tests use them
+if "COURSE_DATA_DIR" not in os.environ and SHARED_DATA.is_dir():
+    os.environ["COURSE_DATA_DIR"] = str(SHARED_DATA)
 sys.path.insert(0, str(ROOT / "tests"))  # the submission makers the tests use
 
 from course.notebooks import skip_slow_optional_imports  # noqa: E402
