@@ -21,9 +21,10 @@ import nbformat
 import pytest
 
 from fixtures.once import computed_once
-from fixtures.submissions import (EXERCISES, FIRST, HELPER_ANSWER, UNIT, answer_id,
-                                  correct_after, correct_but, exercise_notebook, fill,
-                                  solution_answers, solution_notebook, wrong_answers, write)
+from fixtures.submissions import (EXERCISES, FIRST, HELPER_ANSWER, UNIT, all_correct_except,
+                                  answer_id, correct_after, correct_but, exercise_notebook,
+                                  fill, index_rows, solution_answers, solution_notebook,
+                                  statuses, wrong_answers, write)
 
 ROOT = Path(__file__).resolve().parent.parent
 # Each kind of breakage goes to one exercise of the unit, by position.
@@ -222,19 +223,9 @@ def batch(tmp_path_factory):
     batch = computed_once(tmp_path_factory, "hostile-batch",
                           lambda: grade_the_batch(tmp_path_factory))
     batch["out"] = Path(batch["out"])
-    batch["grades"] = {}
-    for row in batch["rows"]:
-        name = row["submission"].removesuffix(".ipynb")
-        batch["grades"].setdefault(name, {})[row["exercise"]] = row
-    return batch
+    return index_rows(batch)
 
 
-def statuses(batch, name):
-    return {exercise: row["status"] for exercise, row in batch["grades"][name].items()}
-
-
-def all_correct_except(exercise, status):
-    return {e: (status if e == exercise else "correct") for e in EXERCISES}
 
 
 # --- The batch as a whole ------------------------------------------------------------

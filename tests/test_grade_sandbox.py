@@ -24,7 +24,8 @@ import pytest
 
 from course.notebooks.bwrap import Bubblewrap, why_not
 from fixtures.once import computed_once
-from fixtures.submissions import EXERCISES, FIRST, correct_after, make_class, write
+from fixtures.submissions import (EXERCISES, FIRST, all_correct_except, correct_after,
+                                  index_rows, make_class, statuses, write)
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESS_LIMIT = 64
@@ -195,19 +196,9 @@ def grade_hostile_batch(tmp_path_factory):
 def batch(tmp_path_factory):
     batch = computed_once(tmp_path_factory, "sandboxed-batch",
                           lambda: grade_hostile_batch(tmp_path_factory))
-    batch["grades"] = {}
-    for row in batch["rows"]:
-        name = row["submission"].removesuffix(".ipynb")
-        batch["grades"].setdefault(name, {})[row["exercise"]] = row
-    return batch
+    return index_rows(batch)
 
 
-def statuses(batch, name):
-    return {exercise: row["status"] for exercise, row in batch["grades"][name].items()}
-
-
-def all_correct_except(exercise=None, status=None):
-    return {e: (status if e == exercise else "correct") for e in EXERCISES}
 
 
 @needs_bwrap
