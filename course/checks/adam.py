@@ -427,7 +427,6 @@ corrected_moment = ValueExercise(
         "gradient. Bias correction divides by 1 - beta_1 ** t, with t = 1.",
         "m_hat = 0.04 / (1 - 0.9 ** 1) = 0.04 / 0.1",
     ],
-    wrong_answer="corrected_moment = 0.1 * 0.4",
     mistakes=[
         Mistake("that is m itself, before bias correction: divide it by 1 - beta_1 ** t",
                 answer=0.04, example="corrected_moment = 0.1 * 0.4"),

@@ -180,8 +180,6 @@ sigmoid_backward = FunctionExercise(
         "For a = sigmoid(z), da/dz = a * (1 - a): compute a = sigmoid(z) first.",
         "a = sigmoid(z); return grad_a * a * (1 - a)",
     ],
-    wrong_answer=("def sigmoid_backward(grad_a, z):\n"
-                  "    return grad_a * z * (1 - z)\n"),
     mistakes=[
         Mistake("you used z where the sigmoid's output belongs: da/dz = a * (1 - a) with "
                 "a = sigmoid(z), not z * (1 - z)",
@@ -211,8 +209,6 @@ relu_backward = FunctionExercise(
         "Multiply grad_a by a mask of 1s and 0s: (z > 0).",
         "return grad_a * (z > 0)",
     ],
-    wrong_answer=("def relu_backward(grad_a, z):\n"
-                  "    return grad_a * (z >= 0)\n"),
     mistakes=[
         Mistake("at z = 0 your gradient passes through: take relu's derivative there to be "
                 "0, as Keras and PyTorch do, with the mask z > 0 (not z >= 0)",
@@ -536,10 +532,6 @@ gradient_check = GradientCheckExercise(
         "x[index] = original + eps; f_plus = f(x); x[index] = original - eps; f_minus = f(x); "
         "x[index] = original; numeric[index] = (f_plus - f_minus) / (2 * eps)",
     ],
-    wrong_answer=_check_answer(differences=("        x[index] = original + eps\n"
-                                            "        f_plus = f(x)\n"
-                                            "        x[index] = original\n"
-                                            "        numeric[index] = (f_plus - f(x)) / eps")),
     mistakes=[
         Mistake("your check finds a right gradient slightly wrong: are your differences "
                 "one-sided, (f(x + eps) - f(x)) / eps? Their error is about eps; the centred "

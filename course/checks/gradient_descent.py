@@ -165,9 +165,6 @@ gradient_step = FunctionExercise(
         "grad_w, the bias with grad_b.",
         "new_w = w - learning_rate * grad_w and new_b = b - learning_rate * grad_b",
     ],
-    wrong_answer=("def gradient_step(w, b, X, y, learning_rate):\n"
-                  "    grad_w, grad_b = mse_gradients(w, b, X, y)\n"
-                  "    return w + learning_rate * grad_w, b + learning_rate * grad_b\n"),
     mistakes=[
         Mistake("you stepped uphill: the gradient points to where the cost grows, so "
                 "subtract it, w - learning_rate * grad_w",
@@ -230,13 +227,6 @@ gradient_descent = TrainingExercise(
         "cost of w = 0, b = 0.",
         "costs.append(mse(y, X @ w + b)); then w, b = gradient_step(w, b, X, y, learning_rate)",
     ],
-    wrong_answer=("def gradient_descent(X, y, learning_rate, steps):\n"
-                  "    w, b = np.zeros(X.shape[1]), 0.0\n"
-                  "    costs = []\n"
-                  "    for step in range(steps):\n"
-                  "        costs.append(mse(y, X @ w + b))\n"
-                  "        gradient_step(w, b, X, y, learning_rate)\n"
-                  "    return costs\n"),
     mistakes=[
         Mistake("the cost never changes: gradient_step returns the new w and b without "
                 "changing the old ones; keep them, w, b = gradient_step(...)",

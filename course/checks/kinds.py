@@ -180,7 +180,8 @@ class Exercise:
     points: what a correct answer is worth in the gradebook.
     hints: from gentle to nearly the answer; hint(name, 2) shows the second.
     wrong_answer: the source of a plausible wrong answer cell, used by the
-        tests to prove that the check can fail.
+        tests to prove that the check can fail; by default the example of
+        the first named mistake that has one.
     uses: {name: reference} for earlier pieces the answer calls.
     mistakes: the common wrong answers the verdict names (course.checks.mistakes),
         tried in order once the answer is found wrong.
@@ -195,9 +196,10 @@ class Exercise:
         self.answer_name = answer_name or name
         self.points = points
         self.hints = tuple(hints)
-        self.wrong_answer = wrong_answer
         self.uses = dict(uses or {})
         self.mistakes = tuple(mistakes) + tuple(self.common_mistakes)
+        self.wrong_answer = wrong_answer if wrong_answer is not None else next(
+            (m.example for m in self.mistakes if m.example), None)
         self.unit = None  # set when the unit registers its exercises
 
     def grade(self, namespace):

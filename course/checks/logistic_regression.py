@@ -218,8 +218,6 @@ sigmoid = OverflowFreeExercise(
         "sigmoid(z) = 1 / (1 + e); for z < 0, sigmoid(z) = e / (1 + e), with e = exp(-|z|).",
         "e = np.exp(-np.abs(z)); return np.where(z >= 0, 1, e) / (1 + e)",
     ],
-    wrong_answer=("def sigmoid(z):\n"
-                  "    return 1 / (1 + np.exp(z))\n"),
     mistakes=[
         Mistake("your sigmoid is flipped: it computes 1 / (1 + exp(z)) = 1 - sigmoid(z); "
                 "the exponent is -z",
@@ -333,9 +331,6 @@ logistic_gradients = FunctionExercise(
         "(shape (d,)). The bias's gradient is the mean of the errors.",
         "error = sigmoid(x @ w + b) - y; return x.T @ error / len(y), float(np.mean(error))",
     ],
-    wrong_answer=("def logistic_gradients(x, y, w, b):\n"
-                  "    error = sigmoid(x @ w + b) - y\n"
-                  "    return x.T @ error, float(np.sum(error))\n"),
     mistakes=[
         Mistake("your gradients are n times too large: did you sum over the examples "
                 "instead of averaging (divide by n)?",
@@ -485,8 +480,6 @@ accuracy = FunctionExercise(
         "threshold = 0.0 if from_logits else 0.5; "
         "return float(np.mean((predictions > threshold) == labels))",
     ],
-    wrong_answer=("def accuracy(labels, predictions, from_logits=False):\n"
-                  "    return float(np.mean((predictions > 0.5) == labels))\n"),
     mistakes=[
         Mistake("logits are thresholded at 0, not 0.5: a logit of 0.3 is a probability "
                 "of 0.57, class 1",

@@ -125,7 +125,6 @@ cost_by_hand = ValueExercise(
         "Square each error, then average the three squares.",
         "The errors are -1, 0 and 2; their squares are 1, 0 and 4.",
     ],
-    wrong_answer="cost_by_hand = (1 + 0 + 2) / 3",
     mistakes=[
         Mistake("you averaged the sizes of the errors without squaring them: that is the "
                 "mean absolute error; square each error first", answer=1.0, atol=1e-3,
@@ -152,8 +151,6 @@ mae = FunctionExercise(
         "np.abs gives the size of each error; np.mean averages every element of an array.",
         "return float(np.mean(np.abs(y_pred - y_true)))",
     ],
-    wrong_answer=("def mae(y_true, y_pred):\n"
-                  "    return float(np.mean(y_pred - y_true))\n"),
     mistakes=[
         Mistake("errors of opposite signs cancel out: did you forget the absolute value? "
                 "Take np.abs of the errors before averaging",
@@ -228,10 +225,6 @@ huber = FunctionExercise(
         "size = np.abs(y_pred - y_true); per_value = np.where(size <= delta, 0.5 * size ** 2, "
         "delta * (size - 0.5 * delta)); return float(np.mean(per_value))",
     ],
-    wrong_answer=("def huber(y_true, y_pred, delta=1.0):\n"
-                  "    size = np.abs(y_pred - y_true)\n"
-                  "    per_value = np.where(size <= delta, 0.5 * size ** 2, delta * size)\n"
-                  "    return float(np.mean(per_value))\n"),
     mistakes=[
         Mistake("far from the target your loss is delta * |error|: subtract 0.5 * delta, "
                 "delta * (|error| - 0.5 * delta), so that the two pieces meet at |error| = delta",
@@ -282,10 +275,6 @@ binary_crossentropy = FunctionExercise(
         "p = np.clip(y_pred, 1e-7, 1 - 1e-7); "
         "losses = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))",
     ],
-    wrong_answer=("def binary_crossentropy(y_true, y_pred):\n"
-                  "    p = y_pred\n"
-                  "    losses = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))\n"
-                  "    return float(np.mean(losses))\n"),
     mistakes=[
         Mistake("your cost is infinite or NaN where a prediction is exactly 0 or 1: "
                 "log(0) is -inf; clip the probabilities first, np.clip(y_pred, 1e-7, 1 - 1e-7)",
@@ -343,10 +332,6 @@ cost = FunctionExercise(
         "y_pred = X @ w + b; per_example = (y_pred - y) ** 2; "
         "return float(np.mean(per_example))",
     ],
-    wrong_answer=("def cost(w, b, X, y):\n"
-                  "    y_pred = X @ w\n"
-                  "    per_example = (y_pred - y) ** 2\n"
-                  "    return float(np.mean(per_example))\n"),
     mistakes=[
         Mistake("your predictions leave out the bias: y_pred = X @ w + b",
                 answer=lambda w, b, X, y: losses.mse(y, X @ w),

@@ -718,7 +718,6 @@ read_curves = LazyValueExercise(
         "cancels out in a difference.",
         "read_curves = (last validation loss) * quality_range, about 0.1 * 5",
     ],
-    wrong_answer="read_curves = 0.10",
     mistakes=[
         Mistake("that is the loss on the [0, 1] scale: turn it into quality points by "
                 "multiplying by the range of quality in the training part (5)",

@@ -84,8 +84,6 @@ steps_per_epoch = FunctionExercise(
         "Divide and round up: 10 examples in batches of 4 make 3 steps (4 + 4 + 2).",
         "return math.ceil(n_examples / batch_size)",
     ],
-    wrong_answer=("def steps_per_epoch(n_examples, batch_size):\n"
-                  "    return n_examples // batch_size\n"),
     mistakes=[
         Mistake("you rounded down, which drops the last, smaller batch: the examples left "
                 "over still make one more step; round up (math.ceil)",
