@@ -8,8 +8,9 @@ minute and the overhead per submission beyond executing its cells (starting
 pytest, nbval and a kernel, merging the answers, reading the report), with
 the sandbox asked for. Then it grades --shard-submissions once with
 `course grade --jobs 1`, and again as --shards processes side by side (each
-`--shard K/N --jobs 1`), merges them, and prints how much faster the shards
-were: about N on N free cores.
+`--shard K/N --jobs 1`, named so that each shard gets the same share),
+merges them, and prints how much faster the shards were: about N on N free
+cores.
 
 Targets on a 2-core machine: at least 60 submissions per minute with the
 sandbox on, at most 1.5 s of overhead per submission, and 2 shards side by
@@ -40,20 +41,34 @@ from course.notebooks.build import execute  # noqa: E402
 from course.notebooks.bwrap import choose_sandbox  # noqa: E402
 from course.notebooks.grade import grade_all  # noqa: E402
 from course.notebooks.gradebook import summary_table, write_gradebook  # noqa: E402
+from course.notebooks.shards import shard_of  # noqa: E402
 from fixtures.submissions import (UNIT, exercise_notebook, fill, solution_answers,  # noqa: E402
                                   wrong_answers, write)
 
 
-def make_submissions(folder, count):
+def make_submissions(folder, count, shards=1):
+    """`count` submissions, a third each correct, wrong and blank; with shards > 1,
+    named so that every shard gets as many of each kind (a class's own names
+    split only as evenly as they hash)."""
     kinds = {
         "correct": fill(exercise_notebook(), solution_answers()),
         "wrong": fill(exercise_notebook(), wrong_answers()),
         "blank": exercise_notebook(),
     }
     names = list(kinds)
+    wanted = {(kind, shard): 0 for kind in names for shard in range(shards)}
     for number in range(count):
         kind = names[number % len(names)]
-        write(folder / f"student{number:02d}-{kind}.ipynb", kinds[kind])
+        wanted[kind, number % shards] += 1
+    number = 0
+    while any(wanted.values()):
+        kind = names[number % len(names)]
+        name = f"student{number:03d}-{kind}.ipynb"
+        shard = shard_of(name, shards)
+        if wanted[kind, shard]:
+            wanted[kind, shard] -= 1
+            write(folder / name, kinds[kind])
+        number += 1
 
 
 def seconds_in_cells():
@@ -84,7 +99,7 @@ def time_shards(count, submissions, sandbox):
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary) / "submissions"
         folder.mkdir()
-        make_submissions(folder, submissions)
+        make_submissions(folder, submissions, count)
         common = [folder, "--jobs", "1", "--quiet", "--sandbox", sandbox]
         start = time.perf_counter()
         single = course("grade", *common, "--out", Path(temporary) / "single")

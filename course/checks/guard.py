@@ -20,6 +20,7 @@ for review; see the threat model in the README.
 """
 
 import builtins
+import operator
 import sys
 import types
 
@@ -28,7 +29,7 @@ import types
 GUARDED = ("builtins", "sys", "numpy", "course", "copy")
 _BUILTIN_NAMES = frozenset(vars(builtins))
 
-_snapshot = []   # (module, {name: the function, class or module it held}, all its names)
+_snapshot = []   # (module, names, what they held, a getter of their values, all its names)
 
 
 def _guarded_modules():
@@ -38,21 +39,41 @@ def _guarded_modules():
 
 def snapshot():
     """Record what the guarded modules hold now."""
-    _snapshot[:] = [(module,
-                     {name: value for name, value in vars(module).items()
-                      if callable(value) or isinstance(value, types.ModuleType)},
-                     frozenset(vars(module)))
-                    for module in _guarded_modules()]
+    _snapshot[:] = []
+    for module in _guarded_modules():
+        held = {name: value for name, value in vars(module).items()
+                if callable(value) or isinstance(value, types.ModuleType)}
+        names = tuple(held)
+        # itemgetter of one name gives the value, of several a tuple; always a tuple:
+        getter = operator.itemgetter(*names, *names[:1]) if names else None
+        _snapshot.append((module, names, tuple(held.values()), getter,
+                          frozenset(vars(module))))
 
 
 def restore():
     """Put back every recorded function, class or module that was rebound, and
-    remove names added since that hide a builtin (course.checks.print = ...)."""
-    for module, recorded, names in _snapshot:
+    remove names added since that hide a builtin (course.checks.print = ...).
+
+    check() calls this dozens of times per notebook, over some ten thousand
+    names. So the usual case, nothing rebound, takes one pass in C per
+    module: get the names' values now, and compare them by identity with
+    what was recorded (never with ==, which a rebound object answers as it
+    likes). Only a module where that finds a change is gone through by name.
+    """
+    for module, names, recorded, getter, all_names in _snapshot:
         current = vars(module)
-        for name, value in recorded.items():
-            if current.get(name) is not value:
-                setattr(module, name, value)
-        if module is not builtins:
-            for name in (current.keys() - names) & _BUILTIN_NAMES:
+        if getter is not None and not _unchanged(getter, current, recorded):
+            for name, value in zip(names, recorded):
+                if current.get(name) is not value:
+                    setattr(module, name, value)
+        if module is not builtins and not all_names.issuperset(current):
+            for name in (current.keys() - all_names) & _BUILTIN_NAMES:
                 delattr(module, name)
+
+
+def _unchanged(getter, current, recorded):
+    try:
+        now = getter(current)
+    except KeyError:   # a name was deleted
+        return False
+    return all(map(operator.is_, now, recorded))

@@ -13,10 +13,12 @@ answers) and `archives` (notebooks inside a zip, read in place); `gradebook`
 (grades.csv, grades.json, summary.txt, feedback); `shards` (which shard a
 submission is in, fingerprints, merging); `overrides` (grades set by hand);
 `progress`; `commands` (what `course grade` and `course merge` do);
-`sandbox` (one nbval run in its own process, folder, time and memory
-limits: the host's side), `inside` (what runs inside that run and its
-kernel), `bwrap` (the bubblewrap sandbox); `nbval_report` (a pytest plugin
-that records each cell's result as JSON); `canvas` and `gradescope`.
+`sandbox` (one nbval run in its own processes, folder, time and memory
+limits: the host's side), `driver` (the run's nbval process, forked from a
+server that imported pytest and nbval once: `forkserver`), `inside` (the
+run's kernel: what runs in the sandbox), `bwrap` (the bubblewrap sandbox);
+`nbval_report` (a pytest plugin that records each cell's result as JSON);
+`canvas` and `gradescope`.
 The notebook markup and the finding of solutions live in course.checks
 (markup, reference), which `cells` and `solutions` here re-export:
 course.notebooks uses course.checks, never the reverse.

@@ -195,7 +195,7 @@ def why_not(sandbox):
                 "as a user of its own, is not installed")
     home = Path(tempfile.mkdtemp(prefix="course-probe-"))
     try:
-        probe = [sys.executable, "-c", "import course.notebooks.inside, nbval, ipykernel"]
+        probe = [sys.executable, "-c", "import course.notebooks.inside, ipykernel"]
         with sandbox.user() as uid:
             command = sandbox.wrap(probe, [home], home, uid)
             try:

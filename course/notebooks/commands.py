@@ -15,6 +15,7 @@ from pathlib import Path
 
 from course import __version__
 from course.checks.reference import find_solutions_dir
+from course.notebooks import driver
 from course.notebooks.bwrap import SandboxError, choose_sandbox
 from course.notebooks.grade import grade_submissions, load_units
 from course.notebooks.gradebook import read_gradebook, rows_of, summary_table, write_gradebook
@@ -43,6 +44,7 @@ def settings_of(limits, sandbox_mode):
 
 def run_grade(args, out=None, err=None):
     out, err = out or sys.stdout, err or sys.stderr
+    driver.warm_up()   # its imports overlap the checks and the reading below
     try:
         plan = _plan(args)
     except (CommandError, GradingError, SandboxError, OverridesError) as error:

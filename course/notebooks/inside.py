@@ -1,12 +1,13 @@
-"""What runs inside one grading run: its process's entry point, and helpers for its kernel.
+"""What runs inside one grading run's kernel: its entry point, and helpers for the kernel.
 
-The host side (course.notebooks.sandbox) starts
+The run's nbval process (course.notebooks.driver) starts the kernel with
 
-    python -m course.notebooks.inside MEMORY_MB FILE_MB PROCESSES -- PYTEST_ARGS...
+    python -m course.notebooks.inside MEMORY_MB FILE_MB PROCESSES -- -f CONNECTION_FILE
 
-which limits its own process (inherited by the kernel nbval starts) and runs
-pytest. In the kernel, an IPython startup file calls limit_output(), and
-every check cell starts with reset_kernel().
+(inside bubblewrap when there is a sandbox), which limits its own process
+(and so everything an answer starts) and runs an IPython kernel. In the
+kernel, an IPython startup file calls limit_output(), and every check cell
+starts with reset_kernel().
 
 Nothing here may import the grader's host side: this module is loaded by
 code that submissions can reach.
@@ -88,11 +89,13 @@ def reset_kernel():
     return check
 
 
-# --- The run's own process ---------------------------------------------------------------
+# --- The kernel's process ---------------------------------------------------------------
 
 def limit_this_process(memory_mb, file_mb, processes=0):
     """Address space, file size, no core dumps and, if processes > 0, the number of
-    processes (and threads) the run's user may have."""
+    processes (and threads) the run's user may have. Inherited by all this
+    process starts. (The run's nbval process limits itself the same way,
+    processes aside.)"""
     import resource
 
     limits = [(resource.RLIMIT_AS, memory_mb * 2**20),
@@ -111,59 +114,26 @@ def limit_this_process(memory_mb, file_mb, processes=0):
             pass  # macOS does not enforce RLIMIT_AS; the other limits still hold
 
 
-def start_kernel_early():
-    """Start the grading kernel now, and make nbval's start_new_kernel wait for it.
-
-    A kernel takes about as long to start (IPython, numpy, the course) as
-    pytest and nbval take to import, and nbval starts it only after that;
-    started first, the two overlap. nbval gets this kernel the first time it
-    asks for one with --nbval-current-env, and starts its own after that.
-    """
-    import os
-
-    import nbval.kernel as nbval_kernel
-
-    manager = nbval_kernel.KernelManager(
-        kernel_name=nbval_kernel.CURRENT_ENV_KERNEL_NAME,
-        kernel_spec_manager=nbval_kernel.NbvalKernelspecManager())
-    manager.start_kernel(stderr=open(os.devnull, "w"), cwd=os.getcwd())
-    waiting = [manager]
-    start_new_kernel = nbval_kernel.start_new_kernel
-
-    def take_the_early_kernel(startup_timeout=60, kernel_name="python", **kwargs):
-        if not waiting or kernel_name != nbval_kernel.CURRENT_ENV_KERNEL_NAME:
-            return start_new_kernel(startup_timeout=startup_timeout, kernel_name=kernel_name,
-                                    **kwargs)
-        early = waiting.pop()
-        client = early.client()
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=startup_timeout)
-        except RuntimeError:
-            client.stop_channels()
-            early.shutdown_kernel(now=True)
-            raise
-        return early, client
-
-    nbval_kernel.start_new_kernel = take_the_early_kernel
-
-
 def main(argv):
-    memory_mb, file_mb, processes, separator, *pytest_args = argv
+    memory_mb, file_mb, processes, separator, *kernel_args = argv
     if separator != "--":
         raise SystemExit("usage: python -m course.notebooks.inside MEMORY_MB FILE_MB "
-                         "PROCESSES -- PYTEST_ARGS...")
+                         "PROCESSES -- IPYKERNEL_ARGS...")
     limit_this_process(int(memory_mb), int(file_mb), int(processes))
+    # A grading kernel offers no debugger: not importing debugpy (ipykernel
+    # does when it can) saves about 0.15 s at every start.
+    sys.modules.setdefault("debugpy", None)
+    import os
 
-    from course.notebooks import skip_slow_optional_imports
+    if os.environ.get("JPY_PARENT_PID") != str(os.getppid()):
+        # In a sandbox's own process namespace the nbval process that started
+        # the kernel is not its parent; the kernel would take that for its
+        # parent having exited, and quit. The sandbox ends it with the run.
+        os.environ.pop("JPY_PARENT_PID", None)
+    from ipykernel import kernelapp
 
-    skip_slow_optional_imports()
-    if "--nbval-current-env" in pytest_args:
-        start_kernel_early()
-    import pytest
-
-    return pytest.main(pytest_args)
+    kernelapp.launch_new_instance(argv=kernel_args)
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    main(sys.argv[1:])

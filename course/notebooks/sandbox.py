@@ -1,44 +1,51 @@
-"""Run nbval on one notebook in its own process, folder, and time and memory limits.
+"""Run nbval on one notebook in its own processes, folder, and time and memory limits.
 
     records = run_nbval(notebook, Limits(cell_timeout=30, memory_mb=2048))
     records = run_nbval(notebook, limits, sandbox=Bubblewrap(hide=[gradebook]))
 
-This is the host's side: it starts and supervises the run. What runs inside
-the run (its entry point, the kernel's output cap and reset) is in
-course.notebooks.inside; the bubblewrap command is in course.notebooks.bwrap.
+This is the host's side: it prepares and supervises the run. A run is two
+processes: nbval (course.notebooks.driver), which reads the notebook, drives
+the kernel and writes the report, and the kernel, which runs the answers
+(its entry point, output cap and reset are in course.notebooks.inside). Only
+the kernel runs in the sandbox; the bubblewrap command is in
+course.notebooks.bwrap.
 
 What a run is given:
 - a fresh temporary folder of its own, holding the working directory (only
-  the notebook is in it) and the run's TMPDIR, so that what a cell writes or
-  deletes there, or one level up in `..`, is the run's own; the report and
-  the kernel's settings live in a second folder; both are deleted afterwards;
-- its own process session, so the whole run can be killed at once, and a
+  the notebook is in it), the run's TMPDIR and the kernel's connection file,
+  sockets and settings, so that what a cell writes or deletes there, or one
+  level up in `..`, is the run's own; the report and nbval's settings live
+  in a second folder, which the kernel cannot see under the sandbox; both
+  are deleted afterwards;
+- its own process sessions, so the whole run can be killed at once, and a
   wall-clock limit on top of nbval's per-cell timeout; afterwards every
   process the run started is stopped, even one that left the session
   (found by a variable in its environment, on Linux);
-- a limit on address space (RLIMIT_AS, inherited by the kernel), so a cell
-  that allocates too much gets a MemoryError instead of taking the machine;
-  a limit on the size of any file it writes (RLIMIT_FSIZE), so an output
-  flood cannot fill the disk; no core dumps;
+- a limit on address space (RLIMIT_AS) for nbval and for the kernel, so a
+  cell that allocates too much gets a MemoryError instead of taking the
+  machine; a limit on the size of any file it writes (RLIMIT_FSIZE), so an
+  output flood cannot fill the disk; no core dumps;
 - one thread for numpy's linear algebra, so parallel runs do not fight for cores.
 
 These limits stop accidents and runaway code, not an attacker. Under
-bubblewrap (sandbox=Bubblewrap(...)) the run also gets no network, a
-read-only view of the machine but for its own folders, its own process tree
+bubblewrap (sandbox=Bubblewrap(...)) the kernel also gets no network, a
+read-only view of the machine but for its own folder, its own process tree
 that dies with it, and a limit on processes; see the threat model in the README.
 """
 
+import contextlib
 import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from course.notebooks import driver
 
 RUN_VARIABLE = "COURSE_GRADING_RUN"   # set in every process of a run, to find them all
 
@@ -97,26 +104,26 @@ def _run_nbval_once(notebook, limits, name, sandbox):
     home = Path(tempfile.mkdtemp(prefix="course-grade-"))
     private = Path(tempfile.mkdtemp(prefix="course-report-"))
     try:
-        work = home / "work"
-        for folder in (work, home / "tmp", private / "runtime"):
+        work, kernel = home / "work", home / "kernel"
+        for folder in (work, home / "tmp", kernel, kernel / "runtime"):
             folder.mkdir()
         path = work / name
         path.write_text(json.dumps(notebook, ensure_ascii=False), encoding="utf-8")
-        _write_settings(private, limits)
+        _write_settings(private, kernel, limits)
         code_cells = sum(c.get("cell_type") == "code" for c in notebook["cells"])
         result = RunResult(wall_clock=limits.wall_clock(code_cells))
-        with open(private / "pytest.log", "w+b") as log:
-            if sandbox is None:
-                command = _pytest_command(path, private, limits, processes=0)
-                _run(command, work, _environment(private, home), log, result)
-            else:
-                with sandbox.user() as uid:
-                    command = _pytest_command(path, private, limits,
-                                              sandbox.process_limit(limits.processes, uid))
-                    _run(sandbox.wrap(command, [home, private], work, uid), work,
-                         _environment(private, home), log, result)
-            log.seek(max(0, log.seek(0, os.SEEK_END) - 4000))
-            result.log = log.read().decode("utf-8", "replace")
+        log = private / "pytest.log"
+        env = _environment(kernel, home)
+        with contextlib.ExitStack() as stack:
+            uid = None if sandbox is None else stack.enter_context(sandbox.user())
+            processes = 0 if sandbox is None else sandbox.process_limit(limits.processes, uid)
+            command = _kernel_command(limits, processes)
+            if sandbox is not None:
+                command = sandbox.wrap(command, [home], work, uid)
+            run = driver.Run(_pytest_args(path, private, limits), command, str(kernel), env,
+                             str(work), str(log), limits.memory_mb, limits.file_mb, uid)
+            _run(run, result)
+        result.log = _tail(log, 4000)
         records = _read_records(private / "cells.jsonl")
         for record in records:  # where /proc is missing, the kernel's session is all we know
             if "kernel_pid" in record:
@@ -128,47 +135,63 @@ def _run_nbval_once(notebook, limits, name, sandbox):
         _remove(private)
 
 
-def _write_settings(private, limits):
+def _write_settings(private, kernel, limits):
     """pytest.ini, and an IPython start-up file that caps each cell's output."""
     (private / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-    startup = private / "ipython" / "profile_default" / "startup"
+    startup = kernel / "ipython" / "profile_default" / "startup"
     startup.mkdir(parents=True)
     (startup / "00-limit-output.py").write_text(
         f"from course.notebooks.inside import limit_output\n"
         f"limit_output({limits.output_chars})\n", encoding="utf-8")
 
 
-def _pytest_command(path, private, limits, processes):
+def _kernel_command(limits, processes):
+    return [sys.executable, "-m", "course.notebooks.inside",
+            str(limits.memory_mb), str(limits.file_mb), str(processes), "--",
+            "-f", "{connection_file}"]
+
+
+def _pytest_args(path, private, limits):
     return [
-        sys.executable, "-m", "course.notebooks.inside",
-        str(limits.memory_mb), str(limits.file_mb),
-        str(processes), "--",
         str(path), "-c", str(private / "pytest.ini"), "--rootdir", str(path.parent),
         "-p", "nbval.plugin", "-p", "course.notebooks.nbval_report",
-        "--nbval-lax", "--nbval-current-env",
+        "--nbval-lax", "--nbval-current-env", "--assert=plain",
         "--nbval-cell-timeout", str(limits.cell_timeout),
         "--nbval-kernel-startup-timeout", str(limits.startup_timeout),
         "--course-report", str(private / "cells.jsonl"),
-        "-p", "no:cacheprovider", "-q", "--tb=no", "--color=no",
+        "-p", "no:cacheprovider", "-p", "no:unraisableexception", "-p", "no:threadexception",
+        "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:doctest",
+        "-q", "--tb=no", "--color=no",
     ]
 
 
-def _run(command, work, env, log, result):
-    """Run the command within the wall-clock limit, then stop all it started."""
-    process = subprocess.Popen(command, cwd=work, env=env, stdin=subprocess.DEVNULL,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+def _run(run, result):
+    """Run the driver within the wall-clock limit, then stop all the run started."""
+    process = driver.start(run)
     with _running_lock:
-        _running[process.pid] = env[RUN_VARIABLE]
+        _running[process.pid] = run.env[RUN_VARIABLE]
     try:
-        result.returncode = process.wait(timeout=result.wall_clock)
-    except subprocess.TimeoutExpired:
-        result.killed = True
-        _kill_group(process.pid)
-        result.returncode = process.wait()
+        process.join(timeout=result.wall_clock)
+        if process.exitcode is None:
+            result.killed = True
+            _kill_group(process.pid)
+            process.kill()
+            process.join()
+        result.returncode = process.exitcode
     finally:
-        _stop_processes_of(env[RUN_VARIABLE])
+        _stop_processes_of(run.env[RUN_VARIABLE])
         with _running_lock:
             _running.pop(process.pid, None)
+        process.close()
+
+
+def _tail(path, characters):
+    try:
+        with open(path, "rb") as file:
+            file.seek(max(0, file.seek(0, os.SEEK_END) - characters))
+            return file.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
 
 
 def stop_all():
@@ -179,7 +202,7 @@ def stop_all():
             _stop_processes_of(run)
 
 
-def _environment(private, home):
+def _environment(kernel, home):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("PYTEST_", "JPY_")) and k != "PYTHONSTARTUP"}
     env.update({
@@ -188,8 +211,8 @@ def _environment(private, home):
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
         "MPLBACKEND": "Agg",
-        "IPYTHONDIR": str(private / "ipython"),
-        "JUPYTER_RUNTIME_DIR": str(private / "runtime"),
+        "IPYTHONDIR": str(kernel / "ipython"),
+        "JUPYTER_RUNTIME_DIR": str(kernel / "runtime"),
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     })
