@@ -274,6 +274,25 @@ def test_an_answer_that_rebinds_numpy_while_it_is_called_cannot_pass():
         np.isclose = real_isclose
 
 
+def test_the_guard_puts_back_deleted_names_and_objects_that_claim_to_be_equal():
+    from course.checks import guard
+
+    class EqualToEverything:
+        def __eq__(self, other):
+            return True
+
+        __hash__ = object.__hash__
+
+    real_mean, real_allclose = np.mean, np.allclose
+    try:
+        del np.mean                                # in an answer cell
+        np.allclose = EqualToEverything()          # == would call this the same
+        guard.restore()
+        assert np.mean is real_mean and np.allclose is real_allclose
+    finally:
+        np.mean, np.allclose = real_mean, real_allclose
+
+
 # --- Gradients ------------------------------------------------------------------------
 
 _rng = np.random.default_rng(1)

@@ -140,6 +140,16 @@ raise RuntimeError(f'started {len(children)} processes, then {stopped_by}')
 """
 
 
+# The report of its own run (where nbval writes each cell's result) lies
+# beside the run's folder, in the grader's temporary folder.
+REACHES_REPORT = """
+import glob, os
+beside = os.path.dirname(os.path.dirname(os.getcwd()))
+for path in glob.glob(os.path.join(beside, 'course-report-*', '*')) + glob.glob('/tmp/course-report-*/*'):
+    raise RuntimeError('found the report: ' + path)
+"""
+
+
 class Server:
     """A TCP server on the host's loopback that counts the connections it gets."""
 
@@ -174,6 +184,7 @@ def grade_hostile_batch(tmp_path_factory):
         "reads_gradebook": correct_after(FIRST, reads(
             [out / "grades.csv", paths["alice/unit.ipynb"]])),
         "many_processes": correct_after(FIRST, STARTS_PROCESSES),
+        "reaches_report": correct_after(FIRST, REACHES_REPORT),
         "memory_hog": correct_after(EXERCISES[-1], "import numpy\nhog = numpy.ones(10**9)"),
     }
     for name, notebook in hostile.items():
@@ -230,6 +241,11 @@ def test_nothing_outside_the_runs_folder_can_be_written(batch):
 @needs_bwrap
 def test_the_gradebook_and_other_submissions_cannot_be_read(batch):
     assert statuses(batch, "reads_gradebook") == all_correct_except()
+
+
+@needs_bwrap
+def test_an_answer_cannot_see_the_report_nbval_writes_of_its_run(batch):
+    assert statuses(batch, "reaches_report") == all_correct_except()
 
 
 @needs_bwrap

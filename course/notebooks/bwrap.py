@@ -185,6 +185,13 @@ def _chown_tree(folder, uid):
             os.chown(os.path.join(root, name), uid, uid, follow_symlinks=False)
 
 
+# What a kernel in the sandbox needs: the course, and ipykernel found and
+# readable (opened, not imported: that would take a third of a second).
+_PROBE = ("import importlib.util, sys, course.notebooks.inside; "
+          "spec = importlib.util.find_spec('ipykernel') or sys.exit('No module named ipykernel'); "
+          "open(spec.origin).close()")
+
+
 def why_not(sandbox):
     """None if the sandbox runs a grading process here, else what went wrong and what to do."""
     if shutil.which(sandbox.bwrap) is None:
@@ -195,7 +202,7 @@ def why_not(sandbox):
                 "as a user of its own, is not installed")
     home = Path(tempfile.mkdtemp(prefix="course-probe-"))
     try:
-        probe = [sys.executable, "-c", "import course.notebooks.inside, ipykernel"]
+        probe = [sys.executable, "-c", _PROBE]
         with sandbox.user() as uid:
             command = sandbox.wrap(probe, [home], home, uid)
             try:
@@ -209,7 +216,7 @@ def why_not(sandbox):
         return None
     said = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
     hint = ""
-    if "No module named" in said or "execvp" in said:
+    if "No module named" in said or "execvp" in said or "Errno 13" in said:
         hint = ("; the runs' user cannot read this Python or the course: make them "
                 "readable by all users (chmod -R a+rX)")
     elif "namespace" in said.lower() or "permission" in said.lower():
