@@ -7,13 +7,24 @@ and a kernel that cannot start ends its run at once with a reason. (That a
 run leaves no process behind is in test_grade_hostile.)
 """
 
+import json
+import os
+import shutil
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import pytest
+
 from course.notebooks import sandbox
-from fixtures.submissions import make_class
+from course.notebooks.bwrap import Bubblewrap, why_not
+from fixtures.submissions import EXERCISES, FIRST, correct_after, make_class, write
+
+BWRAP_REASON = why_not(Bubblewrap())
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,3 +68,121 @@ def test_a_kernel_that_cannot_start_ends_the_run_at_once_saying_so(monkeypatch):
     assert [r["cell_id"] for r in result.records] == ["first"]
     assert "Kernel died before replying to kernel_info" in result.records[0]["message"]
     assert not result.records[0]["kernel_alive"]
+
+
+def test_sockets_an_answer_swaps_for_links_elsewhere_are_never_followed(tmp_path):
+    """nbval connects through links of its own to the kernel's sockets, made
+    before any answer ran; replacing the kernel's socket files and then
+    dropping the connection makes it reconnect to nothing else."""
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(tmp_path / "host.sock"))
+    server.listen(8)
+    server.settimeout(0.2)
+    notebook = json.loads(json.dumps(NOTEBOOK))
+    notebook["cells"][0]["source"] = (
+        "import glob, os\n"
+        "for path in glob.glob(os.path.join('..', 'kernel', '*-ipc-*')):\n"
+        "    os.remove(path)\n"
+        f"    os.symlink({str(tmp_path / 'host.sock')!r}, path)\n"
+        "os._exit(1)\n")
+    result = sandbox.run_nbval(notebook, sandbox.Limits())
+    assert result.records[0]["kernel_alive"] is False
+    connections = 0
+    deadline = time.monotonic() + 1
+    while time.monotonic() < deadline:
+        try:
+            server.accept()[0].close()
+            connections += 1
+        except socket.timeout:
+            pass
+    server.close()
+    assert connections == 0
+
+
+def test_a_kernel_that_never_starts_is_blamed_on_the_machine_not_the_answer(monkeypatch,
+                                                                           tmp_path):
+    from course.notebooks.grade import grade_all
+
+    monkeypatch.setattr(sandbox, "_kernel_command",
+                        lambda limits, processes: [sys.executable, "-c", "raise SystemExit(3)"])
+    make_class(tmp_path / "class", {"alice.ipynb": "correct"})
+    rows = grade_all([tmp_path / "class"], ROOT / "solutions", jobs=1, sandbox=None)
+    assert [row.exercise for row in rows] == EXERCISES
+    assert {row.status for row in rows} == {"error"}
+    assert all(row.message.startswith("The grading kernel never started (Kernel died")
+               and "not of this answer" in row.message for row in rows)
+
+
+# --- Where the runs' sockets go ---------------------------------------------------------
+
+def test_a_temporary_folder_too_long_for_sockets_gives_way_to_tmp(monkeypatch, tmp_path):
+    long = tmp_path / ("x" * (120 - len(str(tmp_path))))
+    long.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(long))
+    assert sandbox.runs_folder() == "/tmp"
+    result = sandbox.run_nbval(NOTEBOOK, sandbox.Limits())
+    assert [r["outcome"] for r in result.records] == ["passed"]
+
+
+def test_grading_with_a_temporary_folder_too_long_for_any_socket_says_what_to_do(tmp_path):
+    long = tmp_path / ("y" * (149 - len(str(tmp_path))))
+    long.mkdir()
+    make_class(tmp_path / "class", {"alice.ipynb": "correct"})
+    done = subprocess.run([sys.executable, "-m", "course", "grade", tmp_path / "class",
+                           "--out", tmp_path / "out", "--sandbox", "none"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "TMPDIR": str(long)})
+    assert done.returncode == 2
+    assert "course grade: cannot start grading: the temporary folder's path (150 " \
+           "characters" in done.stderr
+    assert "set TMPDIR to a folder with a shorter path" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+# --- When the grader itself is killed ---------------------------------------------------
+
+def processes_of_runs_under(folder):
+    """Process ids of every run's processes whose folders are under `folder`."""
+    marker = f"{sandbox.RUN_VARIABLE}={folder}{os.sep}".encode()
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as file:
+                if marker in file.read():
+                    found.append(int(pid))
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the runs' processes in /proc")
+@pytest.mark.parametrize("mode", ["none", pytest.param("bwrap", marks=pytest.mark.skipif(
+    BWRAP_REASON is not None, reason=f"bubblewrap cannot run here: {BWRAP_REASON}"))])
+def test_killing_the_grader_ends_the_runs_it_started(tmp_path, mode):
+    runs = Path(tempfile.mkdtemp(prefix="runs-", dir="/tmp"))   # short enough for sockets
+    (tmp_path / "class").mkdir()
+    write(tmp_path / "class" / "sleeper.ipynb",
+          correct_after(FIRST, "import time\ntime.sleep(120)"))
+    grader = subprocess.Popen([sys.executable, "-m", "course", "grade", tmp_path / "class",
+                               "--out", tmp_path / "out", "--sandbox", mode, "--jobs", "1",
+                               "--quiet"], cwd=ROOT, env={**os.environ, "TMPDIR": str(runs)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    left = []
+    try:
+        deadline = time.monotonic() + 60
+        while not processes_of_runs_under(runs) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert processes_of_runs_under(runs), "the run never started"
+        time.sleep(1)   # the answer is sleeping now
+        grader.kill()
+        grader.wait()
+        deadline = time.monotonic() + 10
+        while processes_of_runs_under(runs) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = processes_of_runs_under(runs)
+    finally:
+        grader.kill()
+        for pid in processes_of_runs_under(runs):   # never leave one behind
+            os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(runs, ignore_errors=True)
+    assert left == []

@@ -302,3 +302,27 @@ def test_a_process_that_leaves_its_session_still_dies_with_the_sandbox(tmp_path)
     for pid in left:  # never leave it behind, even when the test fails
         os.kill(pid, 9)
     assert left == []
+
+
+@needs_bwrap
+def test_an_endless_loop_is_interrupted_in_the_sandbox_and_the_kernel_goes_on():
+    """The kernel is interrupted by a message: a signal would reach bwrap, not it."""
+    from course.notebooks.sandbox import Limits, run_nbval
+
+    cell = {"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": []}
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+                "cells": [dict(cell, id="loop", source="while True:\n    pass"),
+                          dict(cell, id="after", source="print('still here')")]}
+    start = time.monotonic()
+    result = run_nbval(notebook, Limits(cell_timeout=3), sandbox=Bubblewrap())
+    loop, after = result.records
+    assert loop["ename"] == "KeyboardInterrupt" and loop["kernel_alive"]
+    assert after["outcome"] == "passed" and after["stdout"] == "still here\n"
+    assert time.monotonic() - start < 20
+
+
+@pytest.mark.skipif(not Path("/run").is_dir(), reason="no /run on this machine")
+def test_the_sockets_of_the_machines_services_are_hidden_from_the_kernel(tmp_path):
+    command = Bubblewrap().wrap(["true"], [tmp_path], tmp_path)
+    hidden = {command[i + 1] for i, argument in enumerate(command) if argument == "--tmpfs"}
+    assert str(Path("/run").resolve()) in hidden

@@ -1,25 +1,29 @@
-"""Bubblewrap: run each submission with no network, a read-only machine and its own processes.
+"""Bubblewrap: run each submission's kernel with no network, a read-only machine and its own processes.
 
     sandbox, mode, why = choose_sandbox("auto", hide=[out_dir, *submission_folders])
     # sandbox is None (and why says why) when the mode is "none", or "auto"
     # and bubblewrap cannot run here
     run_nbval(notebook, limits, sandbox=sandbox)
 
-Under `bwrap` (Debian's `bubblewrap` package) a run gets:
+Only the kernel, where the answers run, is sandboxed; the run's nbval
+process, outside, starts it with the command Bubblewrap.wrap() gives, and
+talks to it over Unix sockets in the run's folder. Under `bwrap` (Debian's
+`bubblewrap` package) the kernel gets:
 
 - new namespaces for the network (only its own loopback: a server on the
   host's 127.0.0.1 cannot be reached), processes (it sees only its own, and
-  all of them die when the run ends), IPC, hostname and users;
-- the whole file system read-only, with the temporary folder (where the
-  other runs live), the gradebook and the submissions replaced by empty
-  folders, and its own two run folders writable;
+  all of them die when the run's nbval process ends), IPC, hostname and users;
+- the whole file system read-only, with the temporary folders (where the
+  other runs and every run's report live), /run (the sockets of the
+  machine's services), the gradebook and the submissions replaced by empty
+  folders, and its own run folder writable;
 - a limit on processes and threads (RLIMIT_NPROC). That limit counts every
   process of a user (so, run as you, the processes you already have are
   added to it) and does not bind root, so when grading runs as root
-  each run gets a user id of its own, with no other process, and runs as
-  that user (setpriv, from util-linux, drops root inside the sandbox; a
-  folder closed to others on the way to this Python, such as /root, is
-  replaced by an empty one with only that way bound back).
+  each run's kernel gets a user id of its own, with no other process, and
+  runs as that user (setpriv, from util-linux, drops root inside the
+  sandbox; a folder closed to others on the way to this Python, such as
+  /root, is replaced by an empty one with only that way bound back).
 
 `choose_sandbox("bwrap")` raises SandboxError, saying why, when bubblewrap
 is missing or cannot create its namespaces (a container that forbids them,
@@ -136,12 +140,13 @@ def _tasks_of(uid):
 
 
 def _hidden(paths):
-    """The paths to hide: the temporary folder first (other runs live there), then
-    the others, skipping any that holds this Python or the course (the runs need
-    them) or that lies inside one hidden already."""
+    """The paths to hide: the temporary folders first (other runs live there), and
+    /run (the sockets of the machine's services, a desktop's session bus among
+    them), then the others, skipping any that holds this Python or the course
+    (the runs need them) or that lies inside one hidden already."""
     needed = _needed()
     hidden = []
-    for path in [tempfile.gettempdir(), *paths]:
+    for path in [tempfile.gettempdir(), "/tmp", "/run", *paths]:
         path = Path(path).resolve()
         if not path.exists() or any(_within(n, path) for n in needed):
             continue
@@ -185,9 +190,10 @@ def _chown_tree(folder, uid):
             os.chown(os.path.join(root, name), uid, uid, follow_symlinks=False)
 
 
-# What a kernel in the sandbox needs: the course, and ipykernel found and
-# readable (opened, not imported: that would take a third of a second).
-_PROBE = ("import importlib.util, sys, course.notebooks.inside; "
+# What a kernel in the sandbox needs: the course, zmq's compiled core, and
+# ipykernel found and readable (opened, not imported: that would take a
+# third of a second).
+_PROBE = ("import importlib.util, sys, zmq, course.notebooks.inside; "
           "spec = importlib.util.find_spec('ipykernel') or sys.exit('No module named ipykernel'); "
           "open(spec.origin).close()")
 

@@ -21,7 +21,7 @@ from course.notebooks.grade import grade_submissions, load_units
 from course.notebooks.gradebook import read_gradebook, rows_of, summary_table, write_gradebook
 from course.notebooks.overrides import OverridesError, apply_overrides, read_overrides
 from course.notebooks.progress import Progress
-from course.notebooks.sandbox import Limits
+from course.notebooks.sandbox import Limits, RunsFolderError, runs_folder
 from course.notebooks.shards import (MergeError, differences, grading_record, merge_gradebooks,
                                      parse_shard, shard_of)
 from course.notebooks.submissions import GradingError, collect
@@ -44,7 +44,6 @@ def settings_of(limits, sandbox_mode):
 
 def run_grade(args, out=None, err=None):
     out, err = out or sys.stdout, err or sys.stderr
-    driver.warm_up()   # its imports overlap the checks and the reading below
     try:
         plan = _plan(args)
     except (CommandError, GradingError, SandboxError, OverridesError) as error:
@@ -86,6 +85,11 @@ def run_grade(args, out=None, err=None):
 
 def _plan(args):
     """Everything grading needs, checked before anything is graded."""
+    try:
+        runs_folder()
+        driver.warm_up()   # its imports overlap the checks and the reading below
+    except (RunsFolderError, OSError) as error:
+        raise CommandError(f"cannot start grading: {error}") from None
     solutions = find_solutions_dir(args.solutions)
     if solutions is None:
         raise CommandError(f"no solutions folder at {args.solutions or './solutions'}; pass "

@@ -1,7 +1,7 @@
 """The nbval process of one grading run: pytest and nbval, outside the sandbox.
 
-    process = start(Run(pytest_args, kernel_command, kernel_folder, env, workdir, log,
-                        memory_mb, file_mb, kernel_uid))
+    process = start(Run(pytest_args, kernel_command, kernel_folder, private, env, workdir,
+                        log, memory_mb, file_mb, kernel_uid))
     process.join(timeout)      # a multiprocessing.Process; its exitcode is pytest's
 
 A grading run is two processes. This one (the driver) reads the merged
@@ -23,6 +23,7 @@ server is started on the first run and lives as long as the grading process.
 import multiprocessing
 import os
 import signal
+import stat
 import sys
 import threading
 import time
@@ -39,8 +40,9 @@ class Run:
     pytest_args: list      # the notebook and nbval's options
     kernel_command: list   # argv that starts the kernel; "{connection_file}" is filled in
     kernel_folder: str     # its connection file and sockets (writable by the kernel)
+    private: str           # the driver's own folder (the kernel never sees it)
     env: dict              # the environment of the driver and the kernel
-    workdir: str           # the driver's and the kernel's working directory
+    workdir: str           # the kernel's working directory (the notebook's folder)
     log: str               # where the driver's output goes
     memory_mb: int         # address space of the driver
     file_mb: int           # largest file the driver may write
@@ -56,11 +58,22 @@ def start(run):
 
 
 def warm_up():
-    """Start the server now, so that it imports while the grader does other work."""
+    """Start the server now, so that it imports while the grader does other work.
+
+    Raises OSError, saying what to do, when it cannot start."""
     _forkserver()
+    import tempfile
     from multiprocessing import forkserver
 
-    forkserver.ensure_running()
+    try:
+        forkserver.ensure_running()
+    except OSError as error:
+        if "AF_UNIX path too long" not in str(error):
+            raise
+        raise OSError(f"the temporary folder's path ({len(tempfile.gettempdir())} characters: "
+                      f"{tempfile.gettempdir()}) is too long for the Unix socket of the "
+                      f"process that starts the runs; set TMPDIR to a folder with a shorter "
+                      f"path, such as /tmp") from None
 
 
 def _forkserver():
@@ -76,12 +89,15 @@ def _forkserver():
 def main(run):
     """In the forked driver: become a session of its own, set limits, run pytest."""
     os.setsid()   # the host kills the run's session at once when it must
+    _end_with_the_grader()
     from course.notebooks.inside import limit_this_process
 
     limit_this_process(run.memory_mb, run.file_mb)
     os.environ.clear()
     os.environ.update(run.env)
-    os.chdir(run.workdir)
+    # Nothing may be imported from a folder the kernel can write.
+    os.chdir(run.private)
+    sys.path[:] = [entry for entry in sys.path if entry and os.path.isabs(entry)]
     log = os.open(run.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     for stream in (1, 2):
         os.dup2(log, stream)
@@ -93,6 +109,23 @@ def main(run):
     sys.stdout.flush()
     sys.stderr.flush()
     sys.exit(int(code))
+
+
+def _end_with_the_grader():
+    """Exit as soon as the grading process is gone (killed, say), taking the
+    kernel along: bubblewrap ends its sandbox when its parent, this process,
+    dies, and a kernel without a sandbox notices its parent is gone."""
+    from multiprocessing import connection
+
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+
+    def watch():
+        connection.wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-the-grader", daemon=True).start()
 
 
 def use_kernel(run):
@@ -109,6 +142,11 @@ def use_kernel(run):
 
     def start_new_kernel(startup_timeout=60, kernel_name=None, **_):
         manager = early.pop() if early else _start_kernel(run)
+        try:
+            _link_sockets(manager, run, startup_timeout)
+        except RuntimeError:
+            manager.shutdown_kernel(now=True)
+            raise
         client = manager.client()
         client.start_channels()
         try:
@@ -152,35 +190,91 @@ def _wait_until_ready(manager, client, timeout):
             raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
 
 
+CHANNELS = ("shell", "iopub", "stdin", "control", "hb")
+
+
 def _start_kernel(run):
+    """Start a kernel with run.kernel_command, binding its sockets in its own folder.
+
+    The driver connects to them through hard links in its private folder,
+    made once the kernel has bound them and before any answer runs (see
+    _link_sockets): an answer that replaced its socket files, with links to
+    other sockets of the machine say, could otherwise make this process,
+    outside the sandbox, connect to those when it reconnects.
+    """
+    from jupyter_client.blocking.client import BlockingKernelClient
     from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
     from jupyter_client.manager import KernelManager
 
     class GradingKernelSpec(KernelSpecManager):
         def get_kernel_spec(self, kernel_name):
+            # Interrupted by a message, not a signal: under bubblewrap the
+            # process this side knows is bwrap's, not the kernel's.
             return KernelSpec(argv=list(run.kernel_command), language="python",
-                              display_name="Python 3 (grading)")
+                              display_name="Python 3 (grading)", interrupt_mode="message")
+
+    class GradingClient(BlockingKernelClient):
+        def _make_url(self, channel):
+            return f"ipc://{self.parent.links}-{getattr(self, f'{channel}_port')}"
 
     class GradingKernelManager(KernelManager):
+        links = None   # where the links to the kernel's sockets are, less "-PORT"
+
+        def _make_url(self, channel):
+            return f"ipc://{self.links}-{getattr(self, f'{channel}_port')}"
+
         def shutdown_kernel(self, now=False, restart=False):
             """A grading kernel has nothing to save: kill it and all it started at
-            once, instead of asking first and polling every 0.1 s for it to go."""
+            once, instead of asking first and polling every 0.1 s for it to go.
+            (Reaping it is left to jupyter_client, so that no signal goes to a
+            process id the system may have given to another process since.)"""
             process = getattr(self.provisioner, "process", None)
             if process is not None and process.poll() is None:
                 try:
                     os.killpg(process.pid, signal.SIGKILL)   # its own session
                 except OSError:
                     process.kill()
-                process.wait()
             super().shutdown_kernel(now=True, restart=restart)
 
-    folder = run.kernel_folder
-    count = len([name for name in os.listdir(folder) if name.endswith(".json")])
+        def cleanup_ipc_files(self):
+            super().cleanup_ipc_files()
+            for port in (getattr(self, f"{channel}_port") for channel in CHANNELS):
+                try:
+                    os.remove(f"{self.links}-{port}")
+                except OSError:
+                    pass
+
+    name = f"kernel-{len([n for n in os.listdir(run.kernel_folder) if n.endswith('.json')])}"
     manager = GradingKernelManager(kernel_name="grading", kernel_spec_manager=GradingKernelSpec(),
-                                   transport="ipc",
-                                   connection_file=os.path.join(folder, f"kernel-{count}.json"))
+                                   transport="ipc", client_factory=GradingClient,
+                                   connection_file=os.path.join(run.kernel_folder,
+                                                                f"{name}.json"))
+    manager.links = os.path.join(run.private, name)
     manager.write_connection_file()
     if run.kernel_uid is not None:   # the kernel's own user must read it
         os.chown(manager.connection_file, run.kernel_uid, run.kernel_uid)
     manager.start_kernel(stderr=open(os.devnull, "w"), cwd=run.workdir)
     return manager
+
+
+def _link_sockets(manager, run, timeout):
+    """Wait for the kernel to bind its sockets, then hard-link each into the
+    driver's folder, where the manager and the client connect."""
+    wanted = {f"{manager.ip}-{port}": f"{manager.links}-{port}"
+              for port in (getattr(manager, f"{channel}_port") for channel in CHANNELS)}
+    deadline = time.monotonic() + timeout
+    while wanted:
+        for bound, link in list(wanted.items()):
+            try:
+                if stat.S_ISSOCK(os.lstat(bound).st_mode):
+                    os.link(bound, link, follow_symlinks=False)
+                    del wanted[bound]
+            except FileNotFoundError:
+                pass
+        if not wanted:
+            return
+        if not manager.is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() >= deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+        time.sleep(0.01)

@@ -29,7 +29,7 @@ from course.checks.verdicts import ERROR, status_of_line
 from course.checks.markup import (answer_cells, check_cells, exercise_of, is_answer,
                                   is_check, source_of, to_exercise)
 from course.notebooks.gradebook import Row
-from course.notebooks.sandbox import Limits, run_nbval, stop_all
+from course.notebooks.sandbox import Limits, kernel_never_started, run_nbval, stop_all
 from course.notebooks.submissions import (GradingError, collect, read_submission,
                                           take_answers, unit_of)
 
@@ -158,6 +158,14 @@ def interpret(unit, run, submission_name, limits):
         answer = [records.get(i) for i in unit.answer_ids.get(name, [])]
         checks = [records.get(c["id"]) for c in check_cells(unit.notebook, name)]
         stopped = _stopping_cell(answer + checks)
+        if stopped is not None and kernel_never_started(stopped.get("message") or ""):
+            # No answer ran: no exercise is to blame, and another run would fare alike.
+            why = (f"the grading kernel never started ({stopped['message']}); that is a "
+                   f"fault of the grading machine, not of this answer: ask for a regrade")
+            done = {row.exercise for row in rows}
+            rows += [Row(submission_name, unit.name, other, ERROR, 0, worth, why)
+                     for other, worth in unit.exercises if other not in done]
+            return rows, None
         if stopped is not None:
             rows.append(Row(submission_name, unit.name, name, ERROR, 0, points,
                             _why_stopped(stopped, run, limits)))

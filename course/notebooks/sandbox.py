@@ -11,16 +11,18 @@ the kernel runs in the sandbox; the bubblewrap command is in
 course.notebooks.bwrap.
 
 What a run is given:
-- a fresh temporary folder of its own, holding the working directory (only
+- a fresh folder of its own in the temporary folder (in /tmp when that
+  one's path is too long for a Unix socket), holding the working directory (only
   the notebook is in it), the run's TMPDIR and the kernel's connection file,
   sockets and settings, so that what a cell writes or deletes there, or one
   level up in `..`, is the run's own; the report and nbval's settings live
   in a second folder, which the kernel cannot see under the sandbox; both
   are deleted afterwards;
-- its own process sessions, so the whole run can be killed at once, and a
-  wall-clock limit on top of nbval's per-cell timeout; afterwards every
-  process the run started is stopped, even one that left the session
-  (found by a variable in its environment, on Linux);
+- a wall-clock limit on top of nbval's per-cell timeout: nbval's process and
+  the kernel have sessions of their own, so each can be killed with all it
+  started; afterwards every process the run started is stopped, even one
+  that left its session (found by a variable in its environment, on Linux),
+  and nbval's process ends itself, and so the kernel, if the grader dies;
 - a limit on address space (RLIMIT_AS) for nbval and for the kernel, so a
   cell that allocates too much gets a MemoryError instead of taking the
   machine; a limit on the size of any file it writes (RLIMIT_FSIZE), so an
@@ -76,10 +78,10 @@ class RunResult:
     wall_clock: float = 0.0                       # the limit the run had, in seconds
 
 
-# What jupyter_client says when a kernel never answered its first request.
-# Kernels started side by side now and then never come up (two of them
-# drawn the same free port, say); that is the machine's doing, not the
-# answer's, so such a run is made once more.
+# What the run's nbval process says (in jupyter_client's words) when a kernel
+# never answered its first request or died before it could: that is the
+# machine's doing (a machine too loaded to start it in time, say), not the
+# answer's, since no answer has run yet; such a run is made once more.
 KERNEL_NEVER_STARTED = ("Kernel didn't respond in", "Kernel died before replying to kernel_info")
 
 
@@ -100,9 +102,36 @@ def run_nbval(notebook, limits, name="notebook.ipynb", sandbox=None):
     return result
 
 
+# The longest path under the runs' folder that must fit in a Unix socket's
+# address: a kernel's socket, course-grade-XXXXXXXX/kernel/kernel-N-ipc-N.
+_SOCKET_PATH_TAIL = len("/course-grade-12345678/kernel/kernel-99-ipc-99")
+
+
+class RunsFolderError(Exception):
+    """No folder for the runs has a path short enough for the kernels' sockets."""
+
+
+def runs_folder():
+    """Where each run's folders are made: the temporary folder, or /tmp when the
+    temporary folder's path is too long for a Unix socket's address (about
+    100 characters, less the run's own part)."""
+    import zmq
+
+    longest = zmq.IPC_PATH_MAX_LEN - _SOCKET_PATH_TAIL
+    for folder in (tempfile.gettempdir(), "/tmp"):
+        if len(folder) <= longest and os.path.isdir(folder) and os.access(folder, os.W_OK):
+            return folder
+    raise RunsFolderError(
+        f"the temporary folder's path is too long for the kernels' sockets "
+        f"({len(tempfile.gettempdir())} characters, at most {longest}: "
+        f"{tempfile.gettempdir()}) and /tmp cannot be used instead; set TMPDIR to a "
+        f"folder with a shorter path")
+
+
 def _run_nbval_once(notebook, limits, name, sandbox):
-    home = Path(tempfile.mkdtemp(prefix="course-grade-"))
-    private = Path(tempfile.mkdtemp(prefix="course-report-"))
+    folder = runs_folder()
+    home = Path(tempfile.mkdtemp(prefix="course-grade-", dir=folder))
+    private = Path(tempfile.mkdtemp(prefix="course-report-", dir=folder))
     try:
         work, kernel = home / "work", home / "kernel"
         for folder in (work, home / "tmp", kernel, kernel / "runtime"):
@@ -120,14 +149,19 @@ def _run_nbval_once(notebook, limits, name, sandbox):
             command = _kernel_command(limits, processes)
             if sandbox is not None:
                 command = sandbox.wrap(command, [home], work, uid)
-            run = driver.Run(_pytest_args(path, private, limits), command, str(kernel), env,
-                             str(work), str(log), limits.memory_mb, limits.file_mb, uid)
+            run = driver.Run(_pytest_args(path, private, limits), command, str(kernel),
+                             str(private), env, str(work), str(log), limits.memory_mb,
+                             limits.file_mb, uid)
             _run(run, result)
         result.log = _tail(log, 4000)
         records = _read_records(private / "cells.jsonl")
-        for record in records:  # where /proc is missing, the kernel's session is all we know
-            if "kernel_pid" in record:
-                _kill_group(record["kernel_pid"])
+        if not os.path.isdir("/proc"):
+            # Without /proc the kernel's session is all we know to stop. (With
+            # it, the process id may have been given to another run's process
+            # since the kernel ended, and _stop_processes_of found all.)
+            for record in records:
+                if "kernel_pid" in record:
+                    _kill_group(record["kernel_pid"])
         result.records = [r for r in records if "cell_id" in r]
         return result
     finally:
