@@ -186,3 +186,20 @@ def test_killing_the_grader_ends_the_runs_it_started(tmp_path, mode):
             os.kill(pid, signal.SIGKILL)
         shutil.rmtree(runs, ignore_errors=True)
     assert left == []
+
+
+def test_removing_a_run_folder_never_changes_a_file_a_link_in_it_points_to(tmp_path):
+    """What an answer can leave behind: a link to a file of the grader's, in a
+    folder it made read-only (which stops rmtree, unless grading runs as root)."""
+    outside = tmp_path / "grader's file"
+    outside.write_text("mine")
+    outside.chmod(0o644)
+    locked = tmp_path / "run" / "locked"
+    locked.mkdir(parents=True)
+    (locked / "link").symlink_to(outside)
+    locked.chmod(0o500)
+    sandbox._make_writable_and_retry(os.unlink, str(locked / "link"), None)
+    assert not (locked / "link").is_symlink()
+    sandbox._remove(tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+    assert oct(outside.stat().st_mode & 0o777) == oct(0o644) and outside.read_text() == "mine"

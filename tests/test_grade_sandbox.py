@@ -326,3 +326,23 @@ def test_the_sockets_of_the_machines_services_are_hidden_from_the_kernel(tmp_pat
     command = Bubblewrap().wrap(["true"], [tmp_path], tmp_path)
     hidden = {command[i + 1] for i, argument in enumerate(command) if argument == "--tmpfs"}
     assert str(Path("/run").resolve()) in hidden
+
+
+def test_a_temporary_folder_holding_the_course_is_hidden_with_the_course_bound_back(
+        tmp_path, monkeypatch):
+    """A checkout and its virtual environment under /tmp, as on a CI machine."""
+    from course.notebooks import bwrap
+
+    checkout, venv = tmp_path / "checkout", tmp_path / "checkout" / ".venv"
+    grades, elsewhere = checkout / "grades", tmp_path / "class"
+    for folder in (venv, grades, elsewhere):
+        folder.mkdir(parents=True)
+    monkeypatch.setattr(bwrap, "_needed", lambda: [venv, checkout])
+    monkeypatch.setattr(bwrap.tempfile, "tempdir", str(tmp_path))
+    arguments = bwrap._hiding([grades, elsewhere])
+    bound = arguments.index("--ro-bind")
+    emptied = arguments[1:bound:2]
+    assert ("/tmp" if tmp_path.is_relative_to("/tmp") else str(tmp_path)) in emptied
+    assert arguments[bound:] == ["--ro-bind", str(checkout), str(checkout),
+                                 "--tmpfs", str(grades)]   # after the checkout is back
+    assert str(elsewhere) not in arguments                  # empty with the temporary folder

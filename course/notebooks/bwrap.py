@@ -14,9 +14,9 @@ talks to it over Unix sockets in the run's folder. Under `bwrap` (Debian's
   host's 127.0.0.1 cannot be reached), processes (it sees only its own, and
   all of them die when the run's nbval process ends), IPC, hostname and users;
 - the whole file system read-only, with the temporary folders (where the
-  other runs and every run's report live), /run (the sockets of the
-  machine's services), the gradebook and the submissions replaced by empty
-  folders, and its own run folder writable;
+  other runs and every run's report live), /run (where most of the
+  machine's services keep their sockets), the gradebook and the
+  submissions replaced by empty folders, and its own run folder writable;
 - a limit on processes and threads (RLIMIT_NPROC). That limit counts every
   process of a user (so, run as you, the processes you already have are
   added to it) and does not bind root, so when grading runs as root
@@ -79,9 +79,7 @@ class Bubblewrap:
                 _chown_tree(folder, uid)
         arguments += ["--die-with-parent", "--new-session",
                       "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-        for path in _hidden(self.hide):
-            arguments += (["--tmpfs", str(path)] if path.is_dir()
-                          else ["--ro-bind", "/dev/null", str(path)])
+        arguments += _hiding(self.hide)
         if uid is not None:
             arguments += _reachable(_needed())
         for folder in writable:
@@ -139,20 +137,41 @@ def _tasks_of(uid):
     return count
 
 
-def _hidden(paths):
-    """The paths to hide: the temporary folders first (other runs live there), and
-    /run (the sockets of the machine's services, a desktop's session bus among
-    them), then the others, skipping any that holds this Python or the course
-    (the runs need them) or that lies inside one hidden already."""
+def _hiding(paths):
+    """bwrap arguments that hide, from the kernel: the temporary folders (other
+    runs and every run's report live there) and /run (where the machine's
+    services keep their sockets, a desktop's session bus among them), then
+    `paths` (the gradebook, the submissions).
+
+    A temporary folder that holds this Python or the course (a checkout under
+    /tmp, say) is hidden all the same, and those are bound back into it;
+    one of `paths` that holds them is left visible (the kernel needs them).
+    """
     needed = _needed()
-    hidden = []
-    for path in [tempfile.gettempdir(), "/tmp", "/run", *paths]:
+    arguments, hidden, rebound = [], [], []
+
+    def hide(path):
+        hidden.append(path)
+        arguments.extend(["--tmpfs", str(path)] if path.is_dir()
+                         else ["--ro-bind", "/dev/null", str(path)])
+
+    def covered(path):   # empty already, and not bound back
+        return (any(_within(path, h) for h in hidden)
+                and not any(_within(path, r) for r in rebound))
+
+    folders = {Path(p).resolve() for p in (tempfile.gettempdir(), "/tmp", "/run")}
+    for path in sorted(folders, key=lambda folder: len(folder.parts)):   # outermost first
+        if path.exists() and not covered(path):
+            hide(path)
+    for inside in sorted(needed, key=lambda folder: len(folder.parts)):
+        if covered(inside):
+            rebound.append(inside)
+            arguments.extend(["--ro-bind", str(inside), str(inside)])
+    for path in paths:
         path = Path(path).resolve()
-        if not path.exists() or any(_within(n, path) for n in needed):
-            continue
-        if not any(_within(path, h) for h in hidden):
-            hidden.append(path)
-    return hidden
+        if path.exists() and not covered(path) and not any(_within(n, path) for n in needed):
+            hide(path)
+    return arguments
 
 
 def _needed():

@@ -9,8 +9,10 @@ notebook, sends its cells to the kernel one by one, compares the outputs and
 writes the report; it runs only the grader's code. The kernel runs the
 answers: `kernel_command` starts it, inside bubblewrap when there is a
 sandbox (see course.notebooks.inside and course.notebooks.bwrap). The two
-talk over Unix sockets in the kernel's own folder, not TCP: the kernel needs
-no network, and kernels started side by side never draw the same port.
+talk over Unix sockets, not TCP: the kernel needs no network, and kernels
+started side by side never draw the same port. The kernel binds them in its
+own folder; the driver connects through hard links to them in its private
+folder (see _start_kernel).
 Under the sandbox the report is written where the kernel cannot see it.
 
 Every driver is forked from one server process that imported pytest, nbval
@@ -22,6 +24,7 @@ server is started on the first run and lives as long as the grading process.
 
 import multiprocessing
 import os
+import shutil
 import signal
 import stat
 import sys
@@ -31,6 +34,7 @@ from dataclasses import dataclass
 
 _context = None
 _context_lock = threading.Lock()
+_kernels = []   # in a driver: the kernel managers it started
 
 
 @dataclass
@@ -89,7 +93,7 @@ def _forkserver():
 def main(run):
     """In the forked driver: become a session of its own, set limits, run pytest."""
     os.setsid()   # the host kills the run's session at once when it must
-    _end_with_the_grader()
+    _end_with_the_grader([os.path.dirname(run.kernel_folder), run.private])
     from course.notebooks.inside import limit_this_process
 
     limit_this_process(run.memory_mb, run.file_mb)
@@ -111,7 +115,7 @@ def main(run):
     sys.exit(int(code))
 
 
-def _end_with_the_grader():
+def _end_with_the_grader(run_folders):
     """Exit as soon as the grading process is gone (killed, say), taking the
     kernel along: bubblewrap ends its sandbox when its parent, this process,
     dies, and a kernel without a sandbox notices its parent is gone."""
@@ -123,6 +127,15 @@ def _end_with_the_grader():
 
     def watch():
         connection.wait([parent.sentinel])
+        for manager in _kernels:   # the kernel's session: bwrap, or the kernel and its own
+            process = getattr(manager.provisioner, "process", None)
+            if process is not None:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        for folder in run_folders:   # the answers and the report go with the run
+            shutil.rmtree(folder, ignore_errors=True)
         os._exit(1)
 
     threading.Thread(target=watch, name="end-with-the-grader", daemon=True).start()
@@ -133,26 +146,37 @@ def use_kernel(run):
 
     A kernel takes about as long to start (IPython, its imports) as pytest
     takes to set up and collect the notebook; started first, the two
-    overlap. nbval gets this kernel the first time it asks for one, and a
-    new one started the same way after that.
+    overlap. nbval asks for one kernel per notebook, and a run has one
+    notebook: a second request is refused, since it would come after
+    answers ran in the kernel's folder. Whatever goes wrong in starting the
+    kernel is reported to nbval in jupyter_client's words for a kernel that
+    never started (course.notebooks.sandbox.KERNEL_NEVER_STARTED).
     """
     import nbval.kernel as nbval_kernel
 
-    early = [_start_kernel(run)]
+    try:
+        early = [_start_kernel(run)]
+    except Exception as error:   # no kernel (bwrap gone, no processes left...)
+        early = [error]
 
     def start_new_kernel(startup_timeout=60, kernel_name=None, **_):
-        manager = early.pop() if early else _start_kernel(run)
+        if not early:
+            raise RuntimeError("Kernel died before replying to kernel_info (a run starts "
+                               "one kernel only)")
+        manager = early.pop()
+        if isinstance(manager, Exception):
+            raise RuntimeError(f"Kernel died before replying to kernel_info (it could not "
+                               f"be started: {manager})")
+        deadline = time.monotonic() + startup_timeout
+        client = None
         try:
-            _link_sockets(manager, run, startup_timeout)
-        except RuntimeError:
-            manager.shutdown_kernel(now=True)
-            raise
-        client = manager.client()
-        client.start_channels()
-        try:
-            _wait_until_ready(manager, client, startup_timeout)
-        except RuntimeError:
-            client.stop_channels()
+            _link_sockets(manager, run, deadline, startup_timeout)
+            client = manager.client()
+            client.start_channels()
+            _wait_until_ready(manager, client, deadline, startup_timeout)
+        except Exception:
+            if client is not None:
+                client.stop_channels()
             manager.shutdown_kernel(now=True)
             raise
         return manager, client
@@ -160,7 +184,7 @@ def use_kernel(run):
     nbval_kernel.start_new_kernel = start_new_kernel
 
 
-def _wait_until_ready(manager, client, timeout):
+def _wait_until_ready(manager, client, deadline, timeout):
     """Wait until the kernel answers on the shell channel and IOPub delivers, as
     jupyter_client's wait_for_ready does, without its last step: waiting until
     IOPub has been quiet for 0.2 s. nbval reads past what is left there (it
@@ -171,7 +195,6 @@ def _wait_until_ready(manager, client, timeout):
     """
     from queue import Empty
 
-    deadline = time.monotonic() + timeout
     asked = set()
     while True:
         asked.add(client.kernel_info())
@@ -225,19 +248,29 @@ def _start_kernel(run):
 
         def shutdown_kernel(self, now=False, restart=False):
             """A grading kernel has nothing to save: kill it and all it started at
-            once, instead of asking first and polling every 0.1 s for it to go.
-            (Reaping it is left to jupyter_client, so that no signal goes to a
-            process id the system may have given to another process since.)"""
+            once and reap it, instead of asking first and polling every 0.1 s
+            for it to go; jupyter_client then has no process left to signal
+            (its id may belong to another process by then)."""
             process = getattr(self.provisioner, "process", None)
-            if process is not None and process.poll() is None:
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)   # its own session
-                except OSError:
-                    process.kill()
+            if process is not None:
+                if process.poll() is None:
+                    try:
+                        os.killpg(process.pid, signal.SIGKILL)   # its own session
+                    except OSError:
+                        process.kill()
+                    process.wait()
+                for stream in (process.stdin, process.stdout, process.stderr):
+                    if stream:
+                        stream.close()
+                self.provisioner.process = None
             super().shutdown_kernel(now=True, restart=restart)
 
+        def cleanup_connection_file(self):
+            """Nothing to do: the kernel's folder, which answers could have changed
+            (a link in place of a file, say), is removed by the host."""
+
         def cleanup_ipc_files(self):
-            super().cleanup_ipc_files()
+            """Remove only the links in the driver's own folder (see above)."""
             for port in (getattr(self, f"{channel}_port") for channel in CHANNELS):
                 try:
                     os.remove(f"{self.links}-{port}")
@@ -253,16 +286,17 @@ def _start_kernel(run):
     manager.write_connection_file()
     if run.kernel_uid is not None:   # the kernel's own user must read it
         os.chown(manager.connection_file, run.kernel_uid, run.kernel_uid)
-    manager.start_kernel(stderr=open(os.devnull, "w"), cwd=run.workdir)
+    _kernels.append(manager)
+    with open(os.devnull, "w") as nowhere:   # not this process's log: answers could write it
+        manager.start_kernel(stdout=nowhere, stderr=nowhere, cwd=run.workdir)
     return manager
 
 
-def _link_sockets(manager, run, timeout):
+def _link_sockets(manager, run, deadline, timeout):
     """Wait for the kernel to bind its sockets, then hard-link each into the
     driver's folder, where the manager and the client connect."""
     wanted = {f"{manager.ip}-{port}": f"{manager.links}-{port}"
               for port in (getattr(manager, f"{channel}_port") for channel in CHANNELS)}
-    deadline = time.monotonic() + timeout
     while wanted:
         for bound, link in list(wanted.items()):
             try:
@@ -271,6 +305,9 @@ def _link_sockets(manager, run, timeout):
                     del wanted[bound]
             except FileNotFoundError:
                 pass
+            except OSError as error:
+                raise RuntimeError(f"Kernel died before replying to kernel_info (its "
+                                   f"sockets could not be linked: {error})") from None
         if not wanted:
             return
         if not manager.is_alive():

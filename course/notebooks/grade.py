@@ -29,7 +29,9 @@ from course.checks.verdicts import ERROR, status_of_line
 from course.checks.markup import (answer_cells, check_cells, exercise_of, is_answer,
                                   is_check, source_of, to_exercise)
 from course.notebooks.gradebook import Row
-from course.notebooks.sandbox import Limits, kernel_never_started, run_nbval, stop_all
+from course.notebooks import driver
+from course.notebooks.sandbox import (Limits, kernel_never_started, run_nbval, runs_folder,
+                                      start_grading, stop_all)
 from course.notebooks.submissions import (GradingError, collect, read_submission,
                                           take_answers, unit_of)
 
@@ -284,6 +286,9 @@ def grade_all(paths, solutions_dir, jobs=2, limits=None, progress=None, sandbox=
 def grade_submissions(submissions, units, jobs=2, limits=None, progress=None, sandbox=None):
     """Grade {name: source} (from collect) against the units; rows in the order given."""
     limits = limits or Limits()
+    runs_folder()       # raise, saying what to do, before anything is graded
+    driver.warm_up()
+    start_grading()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         # Threads are enough: each grading runs in its own process (the sandbox).
         futures = [pool.submit(grade_submission, path, units, limits, name, sandbox)

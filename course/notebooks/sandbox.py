@@ -90,16 +90,31 @@ def kernel_never_started(text):
     return any(sign in text for sign in KERNEL_NEVER_STARTED)
 
 
+_stopping = threading.Event()   # set by stop_all(): no run may start or be made again
+
+
 def run_nbval(notebook, limits, name="notebook.ipynb", sandbox=None):
     """Run `pytest --nbval-lax` on a notebook (a dict); return a RunResult.
 
     sandbox: a course.notebooks.bwrap.Bubblewrap to run it in, or None.
-    A run whose kernel never started is made a second time.
+    A run whose kernel never started is made a second time. Raises
+    KeyboardInterrupt once stop_all() was called (grading was interrupted),
+    so that a run it stopped is not taken for the answer's doing.
     """
-    result = _run_nbval_once(notebook, limits, name, sandbox)
-    if kernel_never_started(result.log):
+    for attempt in range(2):
+        if _stopping.is_set():
+            raise KeyboardInterrupt
         result = _run_nbval_once(notebook, limits, name, sandbox)
+        if _stopping.is_set():
+            raise KeyboardInterrupt
+        if not kernel_never_started(result.log):
+            break
     return result
+
+
+def start_grading():
+    """Allow runs again (after an earlier batch was interrupted in this process)."""
+    _stopping.clear()
 
 
 # The longest path under the runs' folder that must fit in a Unix socket's
@@ -117,9 +132,10 @@ def runs_folder():
     100 characters, less the run's own part)."""
     import zmq
 
-    longest = zmq.IPC_PATH_MAX_LEN - _SOCKET_PATH_TAIL
+    longest = zmq.IPC_PATH_MAX_LEN - _SOCKET_PATH_TAIL   # in bytes, as the system counts
     for folder in (tempfile.gettempdir(), "/tmp"):
-        if len(folder) <= longest and os.path.isdir(folder) and os.access(folder, os.W_OK):
+        if (len(os.fsencode(folder)) <= longest and os.path.isdir(folder)
+                and os.access(folder, os.W_OK)):
             return folder
     raise RunsFolderError(
         f"the temporary folder's path is too long for the kernels' sockets "
@@ -230,6 +246,7 @@ def _tail(path, characters):
 
 def stop_all():
     """Kill every run under way (when grading is interrupted with Ctrl-C)."""
+    _stopping.set()
     with _running_lock:
         for pid, run in list(_running.items()):
             _kill_group(pid)
@@ -308,12 +325,19 @@ def _environment_of(pid):
 
 def _remove(folder):
     """Delete a folder even if the run made files read-only."""
-    def make_writable_and_retry(function, path, _):
-        try:
-            os.chmod(path, 0o700)
-            function(path)
-        except OSError:
-            pass
     deadline = time.monotonic() + 5
     while folder.exists() and time.monotonic() < deadline:
-        shutil.rmtree(folder, onerror=make_writable_and_retry)
+        shutil.rmtree(folder, onerror=_make_writable_and_retry)
+
+
+def _make_writable_and_retry(function, path, _):
+    """For rmtree: open up the folder holding `path` (never a link: rmtree does
+    not follow them), and `path` itself unless it is a link (chmod would
+    follow it to a file of the grader's), then try again."""
+    try:
+        os.chmod(os.path.dirname(path), 0o700)
+        if not os.path.islink(path):
+            os.chmod(path, 0o700)
+        function(path)
+    except OSError:
+        pass
