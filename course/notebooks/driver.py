@@ -116,9 +116,10 @@ def main(run):
 
 
 def _end_with_the_grader(run_folders):
-    """Exit as soon as the grading process is gone (killed, say), taking the
-    kernel along: bubblewrap ends its sandbox when its parent, this process,
-    dies, and a kernel without a sandbox notices its parent is gone."""
+    """Exit as soon as the grading process is gone (killed, say), first killing
+    the kernel's session (bubblewrap's, whose sandbox ends with it, or the
+    kernel's own) and removing the run's folders, which the grader can no
+    longer remove."""
     from multiprocessing import connection
 
     parent = multiprocessing.parent_process()
