@@ -340,9 +340,16 @@ def test_a_temporary_folder_holding_the_course_is_hidden_with_the_course_bound_b
     monkeypatch.setattr(bwrap, "_needed", lambda: [venv, checkout])
     monkeypatch.setattr(bwrap.tempfile, "tempdir", str(tmp_path))
     arguments = bwrap._hiding([grades, elsewhere])
+    outer = Path("/tmp") if tmp_path.is_relative_to("/tmp") else tmp_path
+    pairs = list(zip(arguments, arguments[1:]))
+    assert ("--tmpfs", str(outer)) in pairs
     bound = arguments.index("--ro-bind")
-    emptied = arguments[1:bound:2]
-    assert ("/tmp" if tmp_path.is_relative_to("/tmp") else str(tmp_path)) in emptied
+    # The folders on the way back to the checkout are made open to the kernel's
+    # user (bwrap would make them for root only), then the checkout is bound.
+    between = [checkout.parents[i] for i in range(len(checkout.parts) - len(outer.parts) - 1)]
+    made = [arguments[i + 3] for i in range(bound) if arguments[i:i + 3] == ["--perms", "0755",
+                                                                              "--dir"]]
+    assert sorted(made) == sorted(map(str, between))
     assert arguments[bound:] == ["--ro-bind", str(checkout), str(checkout),
                                  "--tmpfs", str(grades)]   # after the checkout is back
     assert str(elsewhere) not in arguments                  # empty with the temporary folder

@@ -163,8 +163,15 @@ def _hiding(paths):
     for path in sorted(folders, key=lambda folder: len(folder.parts)):   # outermost first
         if path.exists() and not covered(path):
             hide(path)
+    made = set()
     for inside in sorted(needed, key=lambda folder: len(folder.parts)):
         if covered(inside):
+            outer = next(h for h in hidden if _within(inside, h))
+            for depth in range(len(outer.parts) + 1, len(inside.parts)):
+                between = Path(*inside.parts[:depth])   # open to the kernel's user too
+                if between not in made:
+                    made.add(between)
+                    arguments.extend(["--perms", "0755", "--dir", str(between)])
             rebound.append(inside)
             arguments.extend(["--ro-bind", str(inside), str(inside)])
     for path in paths:
