@@ -353,3 +353,20 @@ def test_a_temporary_folder_holding_the_course_is_hidden_with_the_course_bound_b
     assert arguments[bound:] == ["--ro-bind", str(checkout), str(checkout),
                                  "--tmpfs", str(grades)]   # after the checkout is back
     assert str(elsewhere) not in arguments                  # empty with the temporary folder
+
+
+@needs_bwrap
+def test_the_kernel_reads_the_data_folder_even_through_a_link_in_a_hidden_folder(
+        tmp_path, monkeypatch):
+    """COURSE_DATA_DIR as CI sets it: a path through a link, under /tmp."""
+    from course.data.download import get_data_dir
+    from course.notebooks.sandbox import Limits, run_nbval
+
+    (tmp_path / "beside").symlink_to(get_data_dir().resolve())
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "beside"))
+    cell = {"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [],
+            "id": "load", "source": "from course.data import load_cereals\n"
+                                    "print(load_cereals().data.shape[0])"}
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}
+    record, = run_nbval(notebook, Limits(), sandbox=Bubblewrap()).records
+    assert record["outcome"] == "passed" and record["stdout"] == "77\n", record["evalue"]

@@ -182,9 +182,16 @@ def _hiding(paths):
 
 
 def _needed():
-    """What a run must read: this Python, its environment and the course's source."""
-    return [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
-            Path(sys.executable).resolve().parent, Path(__file__).resolve().parents[2]]
+    """What a run must read: this Python, its environment, the course's source
+    and the data folder set in COURSE_DATA_DIR (by the path the kernel will
+    use, and by where that leads)."""
+    paths = [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
+             Path(sys.executable).resolve().parent, Path(__file__).resolve().parents[2]]
+    data = os.environ.get("COURSE_DATA_DIR")   # course.data.download.DATA_DIR_ENV
+    if data and Path(data).expanduser().is_dir():
+        given = Path(os.path.abspath(Path(data).expanduser()))
+        paths += [given] if given == given.resolve() else [given, given.resolve()]
+    return paths
 
 
 def _reachable(paths):
