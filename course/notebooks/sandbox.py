@@ -139,7 +139,7 @@ def runs_folder():
             return folder
     raise RunsFolderError(
         f"the temporary folder's path is too long for the kernels' sockets "
-        f"({len(tempfile.gettempdir())} characters, at most {longest}: "
+        f"({len(os.fsencode(tempfile.gettempdir()))} bytes, at most {longest}: "
         f"{tempfile.gettempdir()}) and /tmp cannot be used instead; set TMPDIR to a "
         f"folder with a shorter path")
 
